@@ -1,0 +1,292 @@
+"""The secretary's task: check, render, convert, archive, re-index one meeting.
+
+Everything is read, validated, rendered and converted in a private work folder first;
+only then, under the archive's lock, are files moved into `archive/` (atomic renames)
+and recorded in the manifest. Approved minutes are never rewritten by a build.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import __version__
+from .archive import Manifest, file_sha256, locked, meeting_dir, sha256, write_file
+from .convert import to_pdf
+from .errors import AluError, ToolMissing
+from .model import Meeting, load_all
+from .render import Context, DocPlan, RenderedDoc, plan_meeting, render_plans
+from .yamledit import set_minutes_status, write_case_numbers
+
+Echo = Callable[[str], None]
+
+INTERNAL_README = """\
+# INTERNAL EDITION: DO NOT PUBLISH
+
+This folder holds the internal edition of meetings with cases exempt from public access
+("unntatt offentlighet"). It is written by alu-docs outside archive/ on purpose and is
+ignored by git. Never copy it to the public archive or the web page.
+"""
+
+
+@dataclass
+class Paths:
+    """Where a project's folders are. Every library function takes one."""
+
+    meetings: Path
+    archive: Path
+    templates: Path
+    internal: Path
+
+    @classmethod
+    def at(cls, root: Path) -> Paths:
+        return cls(root / "meetings", root / "archive", root / "templates", root / "internal")
+
+
+@dataclass
+class BuildResult:
+    date: dt.date
+    written: list[str] = field(default_factory=list)
+    skipped: bool = False
+    messages: list[str] = field(default_factory=list)
+
+
+def find_meeting(meetings: list[Meeting], date: dt.date, paths: Paths) -> Meeting:
+    for meeting in meetings:
+        if meeting.date == date:
+            return meeting
+    raise AluError(
+        f"no meeting folder {paths.meetings.name}/{date.isoformat()}/ with a meeting.yaml; "
+        f"create it with: alu-docs new-meeting {date.isoformat()}"
+    )
+
+
+def input_hash(ctx: Context, meeting: Meeting, plans: list[DocPlan], paths: Paths) -> str:
+    """Everything a meeting's files depend on: the documents' contexts (which carry what
+    other meetings contribute: numbers, follow-ups, approvals), templates, attachments
+    and the code version."""
+    parts = {
+        "version": __version__,
+        "language": ctx.committee.language,
+        "plans": [(p.name, p.template, p.title, p.context) for p in plans],
+        "templates": {p.template: file_sha256(paths.templates / p.template) for p in plans},
+        "attachments": [file_sha256(a.path) for c in meeting.cases for a in c.attachments],
+    }
+    return sha256(json.dumps(parts, sort_keys=True, default=str, ensure_ascii=False).encode())
+
+
+def _up_to_date(manifest: Manifest, meeting: Meeting, inputs: str) -> bool:
+    record = manifest.meetings.get(meeting.date.isoformat(), {})
+    if record.get("inputs") != inputs:
+        return False
+    mine = [r for r, e in manifest.files.items() if e.get("meeting") == meeting.date.isoformat()]
+    return bool(mine) and all(
+        (manifest.root / r).exists() and file_sha256(manifest.root / r) == manifest.files[r]["sha256"]
+        for r in mine
+    )
+
+
+def build(paths: Paths, date: dt.date, *, echo: Echo = print, force: bool = False) -> BuildResult:
+    """Build one meeting: validate every YAML file, render the notice, case papers and
+    minutes, convert them to PDF/A in one LibreOffice run, and file them in the archive.
+
+    Raises InvalidInput (nothing written) on bad YAML, ToolMissing without LibreOffice
+    (after writing the DOCX), ConversionFailed when a PDF is not produced.
+    """
+    committee, meetings = load_all(paths.meetings)
+    meeting = find_meeting(meetings, date, paths)
+    ctx = Context.build(committee, meetings)
+    echo(f"check    {len(meetings)} meetings valid; {date.isoformat()}: {len(meeting.cases)} cases")
+    return build_meetings(paths, ctx, [meeting], echo=echo, force=force)[0]
+
+
+def build_meetings(paths: Paths, ctx: Context, selected: list[Meeting], *, echo: Echo = print,
+                   force: bool = False) -> list[BuildResult]:
+    """Render, convert (all documents in one LibreOffice run) and archive `selected`."""
+    manifest = Manifest.load(paths.archive)
+    jobs: list[_Job] = []
+    results = []
+    for meeting in selected:
+        job = _Job.prepare(ctx, meeting, paths, manifest)
+        results.append(job.result)
+        if not force and _up_to_date(manifest, meeting, job.inputs):
+            job.result.skipped = True
+            echo(f"skip     {meeting.date.isoformat()}: unchanged since the last build")
+            continue
+        jobs.append(job)
+    if not jobs:
+        return results
+
+    started = time.monotonic()
+    for job in jobs:
+        job.render(ctx, paths)
+        for message in job.result.messages:
+            echo(message)
+    count = sum(len(j.docs) for j in jobs)
+    echo(f"render   {count} documents in {time.monotonic() - started:.1f} s")
+
+    with tempfile.TemporaryDirectory(prefix="alu-build-") as work_name:
+        work = Path(work_name)
+        docx_files = []
+        for job in jobs:
+            for edition, doc in job.docs:
+                path = work / edition / f"{doc.name}.docx"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(doc.docx)
+                docx_files.append(path)
+        started = time.monotonic()
+        try:
+            pdf_files = to_pdf(docx_files, work / "pdf-out")
+        except ToolMissing:
+            _commit(paths, ctx, jobs, {})
+            echo("convert  LibreOffice missing: the DOCX files were written, no PDFs")
+            raise
+        pdfs = {f"{docx.parent.name}/{docx.stem}": pdf.read_bytes()
+                for docx, pdf in zip(docx_files, pdf_files, strict=True)}
+        echo(f"convert  {len(pdf_files)} PDF/A-2b files in {time.monotonic() - started:.1f} s "
+             "(one LibreOffice run)")
+        _commit(paths, ctx, jobs, pdfs)
+    for job in jobs:
+        where = paths.archive.name + "/" + meeting_dir(job.meeting.date)
+        echo(f"archive  {where}: {len(job.result.written)} files")
+    return results
+
+
+@dataclass
+class _Job:
+    """One meeting's share of a build."""
+
+    meeting: Meeting
+    plans: dict[str, list[DocPlan]]  # edition -> plans
+    inputs: str
+    approval: dict | None
+    result: BuildResult
+    docs: list[tuple[str, RenderedDoc]] = field(default_factory=list)
+    keep_minutes: bool = False
+
+    @classmethod
+    def prepare(cls, ctx: Context, meeting: Meeting, paths: Paths, manifest: Manifest) -> _Job:
+        plans = {"public": plan_meeting(ctx, meeting, "public")}
+        if any(c.confidential for c in meeting.cases):
+            plans["internal"] = plan_meeting(ctx, meeting, "internal")
+        inputs = input_hash(ctx, meeting, [p for ps in plans.values() for p in ps], paths)
+        return cls(meeting, plans, inputs, manifest.approval(meeting.date), BuildResult(meeting.date))
+
+    def render(self, ctx: Context, paths: Paths) -> None:
+        for edition, plans in self.plans.items():
+            for doc in render_plans(ctx, self.meeting, plans, paths.templates):
+                self.docs.append((edition, doc))
+        if self.approval:
+            self._guard_approved()
+
+    def _guard_approved(self) -> None:
+        """Approved minutes are never rewritten: drop them from this build, and say so."""
+        date = self.meeting.date.isoformat()
+        minutes = [(e, d) for e, d in self.docs if d.name.endswith("-referat")]
+        changed = any(sha256(d.docx) != self.approval["docx"].get(e) for e, d in minutes)
+        self.docs = [(e, d) for e, d in self.docs if not d.name.endswith("-referat")]
+        self.keep_minutes = True
+        if changed:
+            self.result.messages.append(
+                f"minutes  {date}: approved on {self.approval['on']}; the YAML or what the minutes "
+                "draw on has changed since, but approved minutes are left unchanged. To change "
+                f"them: alu-docs approve {date} --reapprove --reason '…'"
+            )
+        else:
+            self.result.messages.append(f"minutes  {date}: approved on {self.approval['on']}; unchanged")
+
+
+def _commit(paths: Paths, ctx: Context, jobs: list[_Job], pdfs: dict[str, bytes]) -> list[str]:
+    """Move rendered files into archive/ (public) and internal/ under the lock."""
+    written: list[str] = []
+    with locked(paths.archive):
+        manifest = Manifest.load(paths.archive)
+        for job in jobs:
+            meeting = job.meeting
+            folder = meeting_dir(meeting.date)
+            new_files: set[str] = set()
+            approve_now = meeting.minutes_status == "approved" and not job.keep_minutes
+            approval: dict = {"on": dt.date.today().isoformat(), "docx": {}, "pdf": {}}
+            for edition, doc in job.docs:
+                files = {".docx": doc.docx}
+                pdf = pdfs.get(f"{edition}/{doc.name}")
+                if pdf is not None:
+                    files[".pdf"] = pdf
+                is_minutes = doc.name.endswith("-referat")
+                for suffix, data in files.items():
+                    relative = f"{folder}/{doc.name}{suffix}"
+                    if edition == "internal":
+                        write_file(paths.internal, relative, data)
+                        continue
+                    write_file(paths.archive, relative, data)
+                    extra = {"approved": True} if approve_now and is_minutes else {}
+                    manifest.record(relative, data, meeting.date.isoformat(), **extra)
+                    new_files.add(relative)
+                    written.append(relative)
+                    job.result.written.append(relative)
+                if is_minutes and approve_now:
+                    approval["docx"][edition] = sha256(doc.docx)
+                    if pdf is not None:
+                        approval["pdf"][edition] = sha256(pdf)
+            if "internal" in job.plans:
+                write_file(paths.internal, "README.md", INTERNAL_README.encode())
+            _drop_stale(manifest, meeting, new_files)
+            record = manifest.meeting(meeting.date)
+            record["inputs"] = job.inputs
+            if approve_now and pdfs:
+                record["approved"] = approval
+                manifest.note("minutes approved", meeting=meeting.date.isoformat())
+            numbers = {c.position: ctx.numbers[(meeting.date, c.position)]
+                       for c in meeting.cases if c.number is None}
+            if numbers:
+                write_case_numbers(meeting.yaml_path, numbers)
+        manifest.save()
+    return written
+
+
+def _drop_stale(manifest: Manifest, meeting: Meeting, keep: set[str]) -> None:
+    """Remove this meeting's files that the new build no longer makes (a deleted case),
+    except approved minutes and imported legacy documents."""
+    for relative, entry in list(manifest.files.items()):
+        if entry.get("meeting") != meeting.date.isoformat() or relative in keep:
+            continue
+        if entry.get("approved") or entry.get("imported") or entry.get("kind"):
+            continue
+        (manifest.root / relative).unlink(missing_ok=True)
+        del manifest.files[relative]
+
+
+def approve(paths: Paths, date: dt.date, *, echo: Echo = print, reapprove: bool = False,
+            reason: str | None = None) -> BuildResult:
+    """Approve a meeting's minutes: mark them approved in the YAML and build the final PDF,
+    whose sha256 the manifest keeps. `reapprove` (with a reason, logged) replaces minutes
+    that were approved before."""
+    committee, meetings = load_all(paths.meetings)
+    meeting = find_meeting(meetings, date, paths)
+    if not meeting.has_minutes and meeting.minutes_status != "none":
+        raise AluError(f"{date.isoformat()} has no minutes to approve (status: {meeting.minutes_status})")
+    manifest = Manifest.load(paths.archive)
+    previous = manifest.approval(date)
+    if previous and not reapprove:
+        raise AluError(f"the minutes of {date.isoformat()} were approved on {previous['on']}; "
+                       "to replace them use --reapprove --reason '…'")
+    if reapprove and not reason:
+        raise AluError("--reapprove needs --reason '…' (it is logged in the archive manifest)")
+    if previous:
+        with locked(paths.archive):
+            manifest = Manifest.load(paths.archive)
+            record = manifest.meeting(date)
+            record.setdefault("earlier_approvals", []).append(record.pop("approved"))
+            for entry in manifest.files.values():
+                if entry.get("meeting") == date.isoformat():
+                    entry.pop("approved", None)
+            manifest.note("minutes re-approved", meeting=date.isoformat(), reason=reason)
+            manifest.save()
+    set_minutes_status(meeting.yaml_path, "approved")
+    echo(f"approve  {date.isoformat()}: minutes marked approved in {meeting.yaml_path.name}")
+    return build(paths, date, echo=echo, force=True)

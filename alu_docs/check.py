@@ -1,0 +1,44 @@
+"""`alu-docs check`: validate meetings and print warnings; writes nothing.
+
+Errors (InvalidInput) stop with exit status 2. Warnings are things that may be right but
+usually are not (an agenda longer than the meeting); `--strict` makes them errors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from .build import Paths, find_meeting
+from .errors import InvalidInput
+from .load import display_path
+from .model import Committee, Meeting, load_all
+from .render import agenda_end
+from .texts import clock
+
+Echo = Callable[[str], None]
+
+
+def warnings_for(committee: Committee, meetings: list[Meeting], meeting: Meeting) -> list[str]:
+    """Warnings about one meeting, each naming the file."""
+    label = display_path(meeting.yaml_path)
+    found = []
+    if meeting.kind == "ordinary" and meeting.cases and agenda_end(meeting) > meeting.end:
+        found.append(f"{label}: warning: the agenda runs to {clock(agenda_end(meeting))}, "
+                     f"past the meeting's end {clock(meeting.end)}")
+    return found
+
+
+def check_meetings(paths: Paths, date: dt.date | None = None, *, strict: bool = False,
+                   echo: Echo = print) -> list[str]:
+    """Validate every YAML file (errors raise InvalidInput); return and print warnings."""
+    committee, meetings = load_all(paths.meetings)
+    selected = [find_meeting(meetings, date, paths)] if date else meetings
+    warnings = [w for m in selected for w in warnings_for(committee, meetings, m)]
+    if strict and warnings:
+        raise InvalidInput(warnings)
+    for warning in warnings:
+        echo(warning)
+    what = date.isoformat() if date else f"{len(meetings)} meetings"
+    echo(f"ok: {what} valid" + (f", {len(warnings)} warning(s)" if warnings else ""))
+    return warnings

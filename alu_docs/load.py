@@ -1,0 +1,128 @@
+"""Stage 1: read YAML files safely and check them against the declared schema.
+
+Returns plain validated dicts, or raises InvalidInput with every problem found as
+`file:line: key.path: expected …, got …`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import InvalidInput
+from .schema import Problems, Spec, format_problems, line_of
+
+_SAFE_TAGS = {
+    f"tag:yaml.org,2002:{name}"
+    for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")
+}
+
+
+def display_path(path: Path) -> str:
+    """The path as the user would type it: relative to the working folder where possible."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def read_text(path: Path) -> str:
+    """Read a UTF-8 text file; a BOM and Windows line ends are fine, other encodings are not."""
+    label = display_path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InvalidInput([f"{label}: file not found"]) from None
+    except OSError as exc:
+        raise InvalidInput([f"{label}: cannot read: {exc.strerror}"]) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InvalidInput([
+            f"{label}:{line}: not UTF-8 (byte 0x{raw[exc.start]:02x}); "
+            "save the file as UTF-8 (in Notepad: Save as > Encoding: UTF-8)"
+        ]) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def compose(path: Path, text: str) -> yaml.Node | None:
+    """Parse to a node tree (no objects are built, so no tag can run code)."""
+    label = display_path(path)
+    try:
+        return yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        reason = exc.problem or exc.context or "syntax error"
+        hint = ""
+        if "found character '\\t'" in reason:
+            hint = " (use spaces, not tabs, for indentation)"
+        elif "mapping values are not allowed" in reason:
+            hint = " (a value containing ': ' must be quoted)"
+        raise InvalidInput([f"{label}:{line}: YAML syntax error: {reason}{hint}"]) from None
+    except yaml.YAMLError as exc:
+        raise InvalidInput([f"{label}: YAML error: {exc}"]) from None
+
+
+def _unsafe_nodes(node: yaml.Node, problems: Problems, seen: set[int]) -> None:
+    if id(node) in seen:
+        problems.append((line_of(node), "", "YAML aliases (*name) are not supported here; write the value out"))
+        return
+    seen.add(id(node))
+    if node.tag not in _SAFE_TAGS:
+        problems.append((line_of(node), "", f"YAML tag '{node.tag}' is not allowed"))
+        return
+    if isinstance(node, yaml.SequenceNode):
+        for child in node.value:
+            _unsafe_nodes(child, problems, seen)
+    elif isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            _unsafe_nodes(key, problems, seen)
+            _unsafe_nodes(value, problems, seen)
+
+
+def load_yaml(path: Path, spec: Spec) -> tuple[dict[str, Any], yaml.Node]:
+    """Read, parse and validate one YAML file against `spec`.
+
+    Raises InvalidInput listing every problem. Returns the validated dict and the node
+    tree (for later checks that want a line number).
+    """
+    label = display_path(path)
+    text = read_text(path)
+    node = compose(path, text)
+    if node is None:
+        raise InvalidInput([f"{label}:1: the file is empty"])
+    problems: Problems = []
+    _unsafe_nodes(node, problems, set())
+    if problems:
+        raise InvalidInput(format_problems(label, problems))
+    value = spec.check(node, "", problems)
+    if problems:
+        raise InvalidInput(format_problems(label, problems))
+    return value, node
+
+
+def node_at(root: yaml.Node, path: str) -> yaml.Node:
+    """The node at a key path like `cases[2].presenter`, or the nearest parent that exists."""
+    node = root
+    for part in path.replace("[", ".[").split("."):
+        if not part:
+            continue
+        if part.startswith("[") and isinstance(node, yaml.SequenceNode):
+            index = int(part[1:-1])
+            if index >= len(node.value):
+                return node
+            node = node.value[index]
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if key.value == part:
+                    node = value
+                    break
+            else:
+                return node
+        else:
+            return node
+    return node

@@ -1,0 +1,387 @@
+"""Stage 3: fill the Word templates. Builds each document's context from the model and
+renders it with docxtpl (autoescape on, StrictUndefined), giving reproducible DOCX bytes.
+
+Two editions: "public" (what goes to archive/) shows a confidential case only as its
+number, "Unntatt offentlighet" and the legal basis; "internal" shows everything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from docxtpl import DocxTemplate
+
+from .model import Case, Committee, Meeting, Member, assign_numbers
+from .texts import LANGUAGES, clock, long_date, short_date, texts
+
+STANDING_MINUTES = 5  # the two approvals at the start of every ordinary meeting
+FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+@dataclass
+class RenderedDoc:
+    """One document of a build: its archive name stem, its DOCX bytes and its title."""
+
+    name: str  # e.g. "ALU-2025-08-27-innkalling"
+    docx: bytes
+    title: str
+
+
+@dataclass
+class Context:
+    """What rendering a meeting needs from the rest of the archive."""
+
+    committee: Committee
+    meetings: list[Meeting]  # all meetings, in date order
+    numbers: dict[tuple[dt.date, int], int]
+
+    @classmethod
+    def build(cls, committee: Committee, meetings: list[Meeting]) -> Context:
+        ordered = sorted(meetings, key=lambda m: m.date)
+        return cls(committee, ordered, assign_numbers(ordered))
+
+    def case_number(self, meeting: Meeting, case: Case) -> str:
+        number = self.numbers[(meeting.date, case.position)]
+        return f"{number}/{meeting.date:%y}"
+
+    def meeting_number(self, meeting: Meeting) -> str:
+        same_year = [m for m in self.meetings if m.date.year == meeting.date.year and m.kind == "ordinary"]
+        position = next((i for i, m in enumerate(same_year, 1) if m.date == meeting.date), None)
+        return f"{position}/{meeting.date.year}" if position else str(meeting.date.year)
+
+    def previous(self, meeting: Meeting) -> Meeting | None:
+        earlier = [m for m in self.meetings if m.date < meeting.date and m.kind == "ordinary"]
+        return earlier[-1] if earlier else None
+
+    def open_actions(self, meeting: Meeting, edition: str) -> list[dict[str, Any]]:
+        """Actions from earlier meetings not done by this meeting's date, overdue first."""
+        t = texts(self.committee.language)
+        rows = []
+        for earlier in self.meetings:
+            if earlier.date >= meeting.date:
+                break
+            for case in earlier.cases:
+                if edition == "public" and case.confidential:
+                    continue
+                for action in case.actions:
+                    if action.done is not None and action.done <= meeting.date:
+                        continue
+                    overdue = action.due is not None and action.due < meeting.date
+                    due = short_date(action.due) if action.due else ""
+                    rows.append({
+                        "meeting": short_date(earlier.date),
+                        "case": self.case_number(earlier, case),
+                        "task": action.task,
+                        "owner": action.owner,
+                        "due": f"{due} ({t['overdue']})" if overdue else due,
+                        "_sort": (not overdue, action.due or dt.date.max),
+                    })
+        rows.sort(key=lambda r: r["_sort"])
+        for row in rows:
+            del row["_sort"]
+        return rows
+
+
+_LIST_ITEM = re.compile(r"^\s*([-*•–]|\d+[.)])\s+")
+
+
+def paragraphs(text: str | None) -> list[str]:
+    """Split YAML text into paragraphs at blank lines. Within a paragraph, wrapped lines
+    are joined; lines that start a list item ("- ", "1. ") keep their line break."""
+    if not text:
+        return []
+    result = []
+    for block in text.replace("\r", "").split("\n\n"):
+        lines = [line.strip() for line in block.splitlines() if line.strip()]
+        if not lines:
+            continue
+        joined = lines[0]
+        for line in lines[1:]:
+            joined += ("\n" if _LIST_ITEM.match(line) else " ") + line
+        result.append(joined)
+    return result
+
+
+def _short_label(member: Member, t: dict[str, str]) -> str:
+    """Name with the unit's short code (or its name), as in lists of people."""
+    extra = t["chair_word"] if member.chair else (member.unit or member.unit_name)
+    return f"{member.name} ({extra})" if extra else member.name
+
+
+def _presenter(case: Case) -> str:
+    person = case.presenter
+    return f"{person.name} ({person.unit})" if person.guest and person.unit else person.name
+
+
+def _meeting_facts(ctx: Context, meeting: Meeting) -> dict[str, str]:
+    committee = ctx.committee
+    t = texts(committee.language)
+    chair = committee.chair(meeting.date)
+    return {
+        "number": ctx.meeting_number(meeting),
+        "long_date": long_date(meeting.date, committee.language),
+        "short_date": short_date(meeting.date),
+        "start": clock(meeting.start),
+        "end": clock(meeting.end),
+        "place": meeting.place or "",
+        "chair": chair.name if chair else "",
+        "secretary": committee.secretary or t["secretary_role"],
+    }
+
+
+def _base(ctx: Context, meeting: Meeting, doc_title: str, draft: bool = False) -> dict[str, Any]:
+    committee = ctx.committee
+    return {
+        "t": texts(committee.language),
+        "committee": {"name": committee.name, "short": committee.short,
+                      "organisation": committee.organisation},
+        "meeting": _meeting_facts(ctx, meeting),
+        "header_left": f"{committee.organisation} · {committee.short} · {doc_title} "
+                       f"{short_date(meeting.date)}",
+        "draft": draft,
+    }
+
+
+def agenda_rows(ctx: Context, meeting: Meeting, edition: str) -> list[dict[str, str]]:
+    """The agenda: standing approvals first, the cases with planned start times, AOB last."""
+    t = texts(ctx.committee.language)
+    start = dt.datetime.combine(meeting.date, meeting.start)
+    rows = [
+        {"number": "", "title": t["approve_notice"], "code": "V", "presenter": "",
+         "time": clock(start.time()), "exempt": ""},
+        {"number": "", "title": t["approve_minutes"], "code": "V", "presenter": "",
+         "time": clock(start.time()), "exempt": ""},
+    ]
+    at = start + dt.timedelta(minutes=STANDING_MINUTES)
+    for case in meeting.cases:
+        hidden = edition == "public" and case.confidential
+        rows.append({
+            "number": ctx.case_number(meeting, case),
+            "title": t["exempt"] if hidden else case.title,
+            "code": "" if hidden else case.code,
+            "presenter": "" if hidden else _presenter(case),
+            "time": clock(at.time()),
+            "exempt": case.confidential or "",
+        })
+        at += dt.timedelta(minutes=case.duration)
+    rows.append({"number": "", "title": t["aob"], "code": "", "presenter": "",
+                 "time": clock(at.time()), "exempt": ""})
+    return rows
+
+
+def agenda_end(meeting: Meeting) -> dt.time:
+    """When the agenda's planned durations run out (AOB starts)."""
+    start = dt.datetime.combine(meeting.date, meeting.start)
+    total = STANDING_MINUTES + sum(c.duration for c in meeting.cases)
+    return (start + dt.timedelta(minutes=total)).time()
+
+
+def notice_context(ctx: Context, meeting: Meeting, edition: str) -> dict[str, Any]:
+    committee = ctx.committee
+    t = texts(committee.language)
+    roster = committee.roster(meeting.date)
+    substitutes = [m.substitute for m in roster if m.substitute]
+    context = _base(ctx, meeting, t["notice"])
+    context.update({
+        "recipients": {
+            "members": ", ".join(_short_label(m, t) for m in roster),
+            "observers": ", ".join(o.label for o in committee.observers_on(meeting.date)),
+            "cc": t["substitutes_copy"] + (": " + ", ".join(substitutes) if substitutes else ""),
+        },
+        "agenda": agenda_rows(ctx, meeting, edition),
+        "followups": ctx.open_actions(meeting, edition),
+    })
+    return context
+
+
+def attendance_rows(ctx: Context, meeting: Meeting) -> list[dict[str, str]]:
+    committee = ctx.committee
+    t = texts(committee.language)
+    att = meeting.attendance
+    roster = committee.roster(meeting.date)
+    numbers = {c.position: ctx.case_number(meeting, c) for c in meeting.cases}
+
+    def with_partial(name: str, label: str) -> str:
+        note = att.partial.get(name)
+        return f"{label} ({note})" if note else label
+
+    present = [with_partial(m.name, _short_label(m, t)) for m in roster if m.name not in att.absent]
+    substitutes = [f"{with_partial(sub, sub)} {t['substitute_for']} {member}"
+                   for member, sub in att.substitutes.items()]
+    observers = att.observers
+    if observers is None:
+        observers = [o.label for o in committee.observers_on(meeting.date)]
+    guests = []
+    for g in att.guests:
+        label = f"{g.name} ({g.unit})" if g.unit else g.name
+        if g.cases:
+            label += f", {t['guest_cases']} " + ", ".join(numbers[n] for n in g.cases)
+        guests.append(with_partial(g.name, label))
+    none = t["none"]
+    return [
+        {"label": t["present"], "text": "; ".join(present) or none},
+        {"label": t["absent"], "text": ", ".join(att.absent) or none},
+        {"label": t["substitutes"], "text": "; ".join(substitutes) or none},
+        {"label": t["observers"], "text": ", ".join(observers) or none},
+        {"label": t["guests"], "text": "; ".join(guests) or none},
+        {"label": t["referent"], "text": att.referent or committee.secretary or t["secretary_role"]},
+    ]
+
+
+def previous_minutes_text(ctx: Context, meeting: Meeting) -> str:
+    t = texts(ctx.committee.language)
+    previous = ctx.previous(meeting)
+    if previous is None:
+        return t["minutes_first"]
+    when = short_date(previous.date)
+    if previous.minutes_status == "approved":
+        return t["minutes_approved"].format(date=when)
+    if previous.minutes_status == "draft":
+        return t["minutes_draft_prev"].format(date=when)
+    return t["minutes_none_prev"].format(date=when)
+
+
+def minutes_context(ctx: Context, meeting: Meeting, edition: str) -> dict[str, Any]:
+    t = texts(ctx.committee.language)
+    draft = meeting.minutes_status != "approved"
+    items: list[dict[str, Any]] = [
+        {"heading": t["approve_notice"], "paragraphs": [t["notice_approved"]],
+         "conclusion": None, "actions": []},
+        {"heading": t["approve_minutes"], "paragraphs": [previous_minutes_text(ctx, meeting)],
+         "conclusion": None, "actions": []},
+    ]
+    case_label = ctx.committee.short + "-" + t["case_word"]
+    for case in meeting.cases:
+        number = ctx.case_number(meeting, case)
+        if edition == "public" and case.confidential:
+            items.append({"heading": f"{case_label} {number} {t['exempt']} ({case.confidential})",
+                          "paragraphs": [], "conclusion": None, "actions": []})
+            continue
+        conclusion = case.conclusion
+        if not conclusion:
+            conclusion = t["noted"] if case.type == "information" else (t["conclusion_pending"] if draft else None)
+        items.append({
+            "heading": f"{case_label} {number} {case.title}",
+            "paragraphs": paragraphs(case.notes),
+            "conclusion": conclusion,
+            "actions": [{"task": a.task, "owner": a.owner, "due": short_date(a.due) if a.due else ""}
+                        for a in case.actions],
+        })
+    items.append({"heading": t["aob"],
+                  "paragraphs": paragraphs(meeting.any_other_business) or [t["aob_none"]],
+                  "conclusion": None, "actions": []})
+    context = _base(ctx, meeting, t["minutes"], draft=draft)
+    context.update({
+        "attendance": attendance_rows(ctx, meeting),
+        "items": items,
+        "followups": ctx.open_actions(meeting, edition),
+    })
+    return context
+
+
+def case_context(ctx: Context, meeting: Meeting, case: Case, edition: str) -> dict[str, Any]:
+    t = texts(ctx.committee.language)
+    hidden = edition == "public" and case.confidential
+    type_names = {"decision": "V", "discussion": "D", "information": "O"}
+    legend = dict(part.split(" = ") for part in t["type_legend"].split(", "))
+    context = _base(ctx, meeting, t["case_paper"])
+    context["case"] = {
+        "number": f"{ctx.committee.short}-{t['case_word']} {ctx.case_number(meeting, case)}",
+        "title": t["exempt_title"] if hidden else case.title,
+        "presenter": "" if hidden else _presenter(case),
+        "duration": case.duration,
+        "type_name": "" if hidden else f"{case.code} ({legend[type_names[case.type]]})",
+        "exempt": case.confidential or "",
+        "summary": [] if hidden else paragraphs(case.summary),
+        "assessment": [] if hidden else paragraphs(case.assessment),
+        "proposal": [] if hidden else paragraphs(case.proposal),
+        "attachments": [] if hidden else [a.title for a in case.attachments],
+    }
+    return context
+
+
+@dataclass
+class DocPlan:
+    """One document to render: archive name stem, template file, context and PDF title."""
+
+    name: str
+    template: str
+    context: dict[str, Any]
+    title: str
+
+
+def render_docx(plan: DocPlan, templates: Path, *, language: str, author: str, day: dt.date) -> RenderedDoc:
+    """Fill one template. Same input gives the same bytes (fixed zip and document dates)."""
+    tpl = DocxTemplate(templates / plan.template)
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True)
+    tpl.render(plan.context, jinja_env=env, autoescape=True)
+    doc = tpl.docx
+    props = doc.core_properties
+    stamp = dt.datetime.combine(day, dt.time(0, 0))
+    props.title, props.author, props.last_modified_by = plan.title, author, author
+    props.language, props.created, props.modified, props.revision = LANGUAGES[language], stamp, stamp, 1
+    props.subject, props.keywords, props.comments = "", "", ""
+    _set_language(doc, LANGUAGES[language])
+    buffer = io.BytesIO()
+    tpl.save(buffer)
+    return RenderedDoc(plan.name, normalise_zip(buffer.getvalue()), plan.title)
+
+
+def _set_language(doc: Any, tag: str) -> None:
+    """w:lang in the style defaults: LibreOffice writes it as the PDF's /Lang."""
+    from docx.oxml.ns import qn
+
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    for lang in defaults.iter(qn("w:lang")):
+        lang.set(qn("w:val"), tag)
+
+
+def normalise_zip(data: bytes) -> bytes:
+    """Rewrite a DOCX zip with fixed entry dates so identical input gives identical bytes."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            entry = zipfile.ZipInfo(info.filename, FIXED_ZIP_TIME)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            target.writestr(entry, source.read(info.filename))
+    return out.getvalue()
+
+
+def plan_meeting(ctx: Context, meeting: Meeting, edition: str) -> list[DocPlan]:
+    """Every document of one meeting, in one edition: notice, case papers, minutes."""
+    committee = ctx.committee
+    t = texts(committee.language)
+    stem = f"{committee.short}-{meeting.date.isoformat()}"
+    when = short_date(meeting.date)
+    if not meeting.has_notice:
+        return []
+    plans = [DocPlan(f"{stem}-innkalling", "innkalling.docx", notice_context(ctx, meeting, edition),
+                     f"{committee.short} – {t['notice']} {when}")]
+    for case in meeting.cases:
+        number = ctx.numbers[(meeting.date, case.position)]
+        title = f"{committee.short}-{t['case_word']} {ctx.case_number(meeting, case)}"
+        if not (edition == "public" and case.confidential):
+            title += f" – {case.title}"
+        plans.append(DocPlan(f"{stem}-sak-{number:03d}", "saksframlegg.docx",
+                             case_context(ctx, meeting, case, edition), title))
+    if meeting.has_minutes:
+        draft = meeting.minutes_status != "approved"
+        title = f"{committee.short} – {t['minutes']} {when}" + (f" ({t['draft']})" if draft else "")
+        plans.append(DocPlan(f"{stem}-referat", "referat.docx", minutes_context(ctx, meeting, edition), title))
+    return plans
+
+
+def render_plans(ctx: Context, meeting: Meeting, plans: list[DocPlan], templates: Path) -> list[RenderedDoc]:
+    committee = ctx.committee
+    author = f"{committee.organisation} {committee.short}"
+    return [render_docx(p, templates, language=committee.language, author=author, day=meeting.date)
+            for p in plans]

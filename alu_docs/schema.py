@@ -1,0 +1,565 @@
+"""The YAML schema of `committee.yaml` and `meeting.yaml`, declared once.
+
+The same declaration drives three things: validation (`Spec.check`), the JSON Schema for
+editors (`Spec.json_schema`) and the commented skeleton a presenter fills in (`scaffold`).
+Each field carries a description (English, for the JSON Schema) and a Norwegian hint (the
+comment in the skeleton).
+
+Validation walks PyYAML's node tree, so every problem can name its line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+Problems = list[tuple[int, str, str]]  # (line, key path, message)
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+_TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
+
+
+def line_of(node: yaml.Node) -> int:
+    return node.start_mark.line + 1
+
+
+def shown(node: yaml.Node) -> str:
+    """How a node is quoted back to the user in a message."""
+    if isinstance(node, yaml.ScalarNode):
+        text = node.value if len(node.value) <= 60 else node.value[:57] + "..."
+        return repr(text) if node.style or not node.value.lstrip("-").isdigit() else node.value
+    return "a list" if isinstance(node, yaml.SequenceNode) else "a mapping"
+
+
+def is_null(node: yaml.Node) -> bool:
+    return (
+        isinstance(node, yaml.ScalarNode)
+        and node.tag == "tag:yaml.org,2002:null"
+        and node.value in ("", "~", "null", "Null", "NULL")
+    )
+
+
+class Spec:
+    """One kind of value. Subclasses check a node and return the Python value."""
+
+    description: str = ""
+    hint: str = ""
+    nullable: bool = False
+
+    def check(self, node: yaml.Node, path: str, problems: Problems) -> Any:
+        raise NotImplementedError
+
+    def json_schema(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def _json(self, schema: dict[str, Any]) -> dict[str, Any]:
+        if self.nullable:
+            schema = {"anyOf": [schema, {"type": "null"}]}
+        if self.description:
+            schema["description"] = self.description
+        return schema
+
+    def _scalar(self, node: yaml.Node, path: str, problems: Problems, expected: str) -> str | None:
+        if not isinstance(node, yaml.ScalarNode):
+            problems.append((line_of(node), path, f"expected {expected}; got {shown(node)}"))
+            return None
+        return node.value
+
+
+@dataclass
+class Text(Spec):
+    """A string. Numbers and dates typed where text is expected are taken as written."""
+
+    description: str = ""
+    hint: str = ""
+    nullable: bool = False
+    max_length: int = 2000
+    multiline: bool = False
+
+    def check(self, node, path, problems):
+        if self.nullable and is_null(node):
+            return None
+        value = self._scalar(node, path, problems, "text")
+        if value is None:
+            return None
+        if node.tag == "tag:yaml.org,2002:null" and not value:
+            problems.append((line_of(node), path, "not filled in: expected text"))
+            return None
+        if not value.strip():
+            problems.append((line_of(node), path, "not filled in: expected text"))
+            return None
+        bad = _CONTROL.search(value)
+        if bad:
+            problems.append(
+                (line_of(node), path, f"contains the control character U+{ord(bad.group()):04X}")
+            )
+            return None
+        if not self.multiline and "\n" in value.strip():
+            value = " ".join(value.split())
+        if len(value) > self.max_length:
+            problems.append(
+                (line_of(node), path, f"expected at most {self.max_length} characters; got {len(value)}")
+            )
+            return None
+        return value.strip() if not self.multiline else value.strip("\n").rstrip()
+
+    def json_schema(self):
+        return self._json({"type": "string", "maxLength": self.max_length})
+
+
+@dataclass
+class Integer(Spec):
+    description: str = ""
+    hint: str = ""
+    nullable: bool = False
+    minimum: int = 0
+    maximum: int = 10_000
+
+    def check(self, node, path, problems):
+        if self.nullable and is_null(node):
+            return None
+        value = self._scalar(node, path, problems, "a whole number")
+        if value is None:
+            return None
+        if node.style or not re.fullmatch(r"[+-]?\d+", value):
+            problems.append((line_of(node), path, f"expected a whole number; got {shown(node)}"))
+            return None
+        number = int(value)
+        if not self.minimum <= number <= self.maximum:
+            problems.append(
+                (line_of(node), path,
+                 f"expected a number from {self.minimum} to {self.maximum}; got {number}")
+            )
+            return None
+        return number
+
+    def json_schema(self):
+        return self._json({"type": "integer", "minimum": self.minimum, "maximum": self.maximum})
+
+
+@dataclass
+class Boolean(Spec):
+    description: str = ""
+    hint: str = ""
+    nullable: bool = False
+
+    def check(self, node, path, problems):
+        if self.nullable and is_null(node):
+            return None
+        value = self._scalar(node, path, problems, "true or false")
+        if value is None:
+            return None
+        if node.tag != "tag:yaml.org,2002:bool" or node.style:
+            problems.append((line_of(node), path, f"expected true or false; got {shown(node)}"))
+            return None
+        return value.lower() in ("true", "yes", "on", "y")
+
+    def json_schema(self):
+        return self._json({"type": "boolean"})
+
+
+@dataclass
+class Date(Spec):
+    """A calendar date written YYYY-MM-DD."""
+
+    description: str = ""
+    hint: str = ""
+    nullable: bool = False
+
+    def check(self, node, path, problems):
+        if self.nullable and is_null(node):
+            return None
+        value = self._scalar(node, path, problems, "a date YYYY-MM-DD")
+        if value is None:
+            return None
+        match = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", value.strip())
+        if not match:
+            problems.append((line_of(node), path, f"expected a date YYYY-MM-DD; got {shown(node)}"))
+            return None
+        try:
+            return dt.date(*map(int, match.groups()))
+        except ValueError:
+            problems.append(
+                (line_of(node), path, f"expected a real date YYYY-MM-DD; got {shown(node)}")
+            )
+            return None
+
+    def json_schema(self):
+        return self._json({"type": "string", "format": "date"})
+
+
+@dataclass
+class Time(Spec):
+    """A clock time HH:MM. Quoting is optional: YAML's base-60 reading of 09:00 is undone."""
+
+    description: str = ""
+    hint: str = ""
+    nullable: bool = False
+
+    def check(self, node, path, problems):
+        if self.nullable and is_null(node):
+            return None
+        value = self._scalar(node, path, problems, "a time HH:MM")
+        if value is None:
+            return None
+        match = _TIME.match(value.strip())
+        if not match:
+            problems.append((line_of(node), path, f"expected a time HH:MM; got {shown(node)}"))
+            return None
+        return dt.time(int(match.group(1)), int(match.group(2)))
+
+    def json_schema(self):
+        return self._json({"type": "string", "pattern": r"^([01]?\d|2[0-3])[:.][0-5]\d$"})
+
+
+@dataclass
+class Choice(Spec):
+    choices: tuple[str, ...] = ()
+    description: str = ""
+    hint: str = ""
+    nullable: bool = False
+
+    def check(self, node, path, problems):
+        if self.nullable and is_null(node):
+            return None
+        value = self._scalar(node, path, problems, "one of " + ", ".join(self.choices))
+        if value is None:
+            return None
+        if value not in self.choices:
+            problems.append(
+                (line_of(node), path,
+                 f"expected one of {', '.join(self.choices)}; got {shown(node)}")
+            )
+            return None
+        return value
+
+    def json_schema(self):
+        return self._json({"enum": list(self.choices)})
+
+
+@dataclass
+class ListOf(Spec):
+    item: Spec = field(default_factory=Text)
+    description: str = ""
+    hint: str = ""
+    nullable: bool = True  # an empty key (`absent:`) means an empty list
+
+    def check(self, node, path, problems):
+        if is_null(node):
+            return []
+        if not isinstance(node, yaml.SequenceNode):
+            problems.append((line_of(node), path, f"expected a list; got {shown(node)}"))
+            return []
+        values = [self.item.check(child, f"{path}[{i}]", problems) for i, child in enumerate(node.value)]
+        return [v for v in values if v is not None]
+
+    def json_schema(self):
+        schema = {"type": "array", "items": self.item.json_schema()}
+        return self._json(schema)
+
+
+@dataclass
+class MapOf(Spec):
+    """A mapping from free keys (names) to values of one kind."""
+
+    value: Spec = field(default_factory=Text)
+    description: str = ""
+    hint: str = ""
+    nullable: bool = True
+
+    def check(self, node, path, problems):
+        if is_null(node):
+            return {}
+        if not isinstance(node, yaml.MappingNode):
+            problems.append((line_of(node), path, f"expected a mapping; got {shown(node)}"))
+            return {}
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            if key is None:
+                problems.append((line_of(key_node), path, "expected a name as key"))
+                continue
+            if key in result:
+                problems.append((line_of(key_node), f"{path}.{key}", "duplicate key"))
+                continue
+            result[key] = self.value.check(value_node, f"{path}.{key}", problems)
+        return result
+
+    def json_schema(self):
+        return self._json({"type": "object", "additionalProperties": self.value.json_schema()})
+
+
+@dataclass
+class Key:
+    """One key of a Record: its spec, whether it must be there, and its default."""
+
+    spec: Spec
+    required: bool = False
+    default: Any = None
+
+
+@dataclass
+class Record(Spec):
+    """A mapping with declared keys. Unknown keys are errors with a did-you-mean."""
+
+    keys: dict[str, Key] = field(default_factory=dict)
+    description: str = ""
+    hint: str = ""
+    nullable: bool = False
+    # A plain string accepted in place of the mapping, stored under this key
+    shorthand: str | None = None
+
+    def check(self, node, path, problems):
+        if self.nullable and is_null(node):
+            return None
+        if self.shorthand and isinstance(node, yaml.ScalarNode) and not is_null(node):
+            value = self.keys[self.shorthand].spec.check(node, path, problems)
+            result = {k: key.default for k, key in self.keys.items()}
+            result[self.shorthand] = value
+            return result
+        if not isinstance(node, yaml.MappingNode):
+            what = "a mapping" + (" or text" if self.shorthand else "")
+            problems.append((line_of(node), path, f"expected {what}; got {shown(node)}"))
+            return None
+        seen: dict[str, Any] = {}
+        prefix = f"{path}." if path else ""
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else ""
+            where = f"{prefix}{key}"
+            if key in seen:
+                problems.append((line_of(key_node), where, "duplicate key"))
+                continue
+            if key not in self.keys:
+                close = difflib.get_close_matches(key, self.keys, n=1, cutoff=0.6)
+                hint = f"did you mean '{close[0]}'?" if close else "expected one of " + ", ".join(self.keys)
+                problems.append((line_of(key_node), where, f"unknown key; {hint}"))
+                seen[key] = None
+                continue
+            seen[key] = self.keys[key].spec.check(value_node, where, problems)
+        result = {}
+        for name, key in self.keys.items():
+            if name in seen:
+                value = seen[name]
+                if key.required and value is None and is_null(_value_node(node, name)):
+                    problems.append(
+                        (line_of(_value_node(node, name)), f"{prefix}{name}",
+                         f"not filled in: expected {_expected(key.spec)}")
+                    )
+                result[name] = value if value is not None or not key.default else key.default
+            elif key.required:
+                problems.append((line_of(node), f"{prefix}{name}", "missing required key"))
+                result[name] = None
+            else:
+                result[name] = key.default() if callable(key.default) else key.default
+        return result
+
+    def json_schema(self):
+        schema: dict[str, Any] = {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {name: key.spec.json_schema() for name, key in self.keys.items()},
+        }
+        required = [name for name, key in self.keys.items() if key.required]
+        if required:
+            schema["required"] = required
+        if self.shorthand:
+            schema = {"anyOf": [self.keys[self.shorthand].spec.json_schema(), schema]}
+        return self._json(schema)
+
+
+def _value_node(node: yaml.MappingNode, name: str) -> yaml.Node:
+    for key_node, value_node in node.value:
+        if key_node.value == name:
+            return value_node
+    return node
+
+
+def _expected(spec: Spec) -> str:
+    return {
+        Text: "text", Integer: "a whole number", Date: "a date YYYY-MM-DD",
+        Time: "a time HH:MM", Boolean: "true or false", ListOf: "a list",
+    }.get(type(spec), "one of " + ", ".join(getattr(spec, "choices", ())) or "a value")
+
+
+# --- The committee: meetings/committee.yaml ---------------------------------------------
+
+MEMBER = Record(
+    description="A member of the committee, by role; with from/to when membership changed.",
+    keys={
+        "name": Key(Text(description="Full name.", hint="Fullt navn"), required=True),
+        "role": Key(Text(nullable=True, description="The role that gives the seat.")),
+        "unit": Key(Text(nullable=True, description="Short code of the unit (AD, IE, …).")),
+        "unit_name": Key(Text(nullable=True, description="The unit's full name.")),
+        "chair": Key(Boolean(description="True for the chair (møteleder)."), default=False),
+        "substitute": Key(Text(nullable=True, description="Fixed substitute (fast stedfortreder).")),
+        "from": Key(Date(nullable=True, description="First day of membership (inclusive).")),
+        "to": Key(Date(nullable=True, description="Last day of membership (inclusive).")),
+    },
+)
+
+OBSERVER = Record(
+    description="An observer (observatør): role, and name when known.",
+    keys={
+        "role": Key(Text(description="The observer's role."), required=True),
+        "name": Key(Text(nullable=True, description="Name, or null when not named.")),
+        "from": Key(Date(nullable=True, description="First day (inclusive).")),
+        "to": Key(Date(nullable=True, description="Last day (inclusive).")),
+    },
+)
+
+COMMITTEE = Record(
+    description="The committee: names, defaults for meetings, and the people.",
+    keys={
+        "name": Key(Text(description="The committee's full name."), required=True),
+        "short": Key(Text(description="Short name used in case numbers (ALU)."), required=True),
+        "organisation": Key(Text(description="Organisation (NTNU)."), required=True),
+        "language": Key(Choice(("nb", "en"), description="Output language: nb (bokmål) or en."), default="nb"),
+        "place": Key(Text(nullable=True, description="Default meeting place.")),
+        "weekday": Key(Choice(("monday", "tuesday", "wednesday", "thursday", "friday"),
+                              description="Usual meeting weekday."), default="wednesday"),
+        "start": Key(Time(description="Usual start time."), default=dt.time(9, 0)),
+        "end": Key(Time(description="Usual end time."), default=dt.time(11, 30)),
+        "cadence_weeks": Key(Integer(minimum=1, maximum=12, description="Weeks between meetings."), default=3),
+        "members": Key(ListOf(MEMBER, description="Fixed members."), required=True),
+        "observers": Key(ListOf(OBSERVER, description="Observers."), default=list),
+        "secretary": Key(Record(nullable=True, description="The committee's secretary (referent).", keys={
+            "name": Key(Text(nullable=True, description="Name, or null: printed as the role.")),
+            "email": Key(Text(nullable=True, description="Where apologies are sent.")),
+        }), default=None),
+    },
+)
+
+# --- One meeting: meetings/YYYY-MM-DD/meeting.yaml ---------------------------------------
+
+PERSON = Record(
+    description="A roster name, or a guest written as {name:, unit:}.",
+    hint="Navn fra medlemslisten, eller gjest som {name: …, unit: …}",
+    shorthand="name",
+    keys={
+        "name": Key(Text(description="Full name."), required=True),
+        "unit": Key(Text(nullable=True, description="The guest's unit.")),
+    },
+)
+
+ACTION = Record(
+    description="A follow-up action (oppfølgingspunkt).",
+    keys={
+        "task": Key(Text(description="What is to be done.", hint="Hva skal gjøres"), required=True),
+        "owner": Key(Text(description="Who is responsible (a name or a unit).", hint="Ansvarlig"), required=True),
+        "due": Key(Date(nullable=True, description="Deadline.", hint="Frist (ÅÅÅÅ-MM-DD)")),
+        "done": Key(Date(nullable=True, description="Date the action was completed.")),
+    },
+)
+
+ATTACHMENT = Record(
+    description="A PDF attached to the case, relative to the meeting folder.",
+    keys={
+        "file": Key(Text(description="Path of the PDF, relative to the meeting folder.",
+                         hint="Sti til PDF, relativt til møtemappen, f.eks. vedlegg/notat.pdf"), required=True),
+        "title": Key(Text(description="Title shown in the list of attachments.", hint="Tittel på vedlegget"),
+                     required=True),
+    },
+)
+
+CASE = Record(
+    description="A case (sak) on the agenda.",
+    keys={
+        "title": Key(Text(max_length=300, description="Title of the case.", hint="Sakens tittel"), required=True),
+        "type": Key(Choice(("decision", "discussion", "information"),
+                           description="decision (V), discussion (D) or information (O).",
+                           hint="decision (vedtak/råd) | discussion (drøfting) | information (orientering)"),
+                    required=True),
+        "presenter": Key(PERSON, required=True),
+        "duration": Key(Integer(minimum=1, maximum=480, description="Minutes on the agenda.",
+                                hint="Tidsbruk i minutter"), required=True),
+        "number": Key(Integer(nullable=True, minimum=1, maximum=999,
+                              description="Case number in the year; written by alu-docs when the notice is issued.")),
+        "summary": Key(Text(multiline=True, max_length=20000, description="Background and summary.",
+                            hint="Bakgrunn / sammendrag: hva saken gjelder og hvorfor den kommer til ALU nå"),
+                       required=True),
+        "assessment": Key(Text(nullable=True, multiline=True, max_length=20000, description="Assessment (vurdering).",
+                               hint="Vurdering (valgfritt)")),
+        "proposal": Key(Text(nullable=True, multiline=True, max_length=5000,
+                             description="Proposed conclusion or advice.",
+                             hint="Forslag til konklusjon/råd, f.eks. «ALU gir råd om …»")),
+        "attachments": Key(ListOf(ATTACHMENT, description="Attached PDFs.", hint="Vedlegg (PDF)"), default=list),
+        "confidential": Key(Text(nullable=True, max_length=200,
+                                 description="Legal basis for exemption from public access, e.g. 'offl. § 14'.",
+                                 hint="Hjemmel hvis saken er unntatt offentlighet, f.eks. offl. § 14")),
+        "notes": Key(Text(nullable=True, multiline=True, max_length=20000,
+                          description="Secretary: short account of the discussion, for the minutes.")),
+        "conclusion": Key(Text(nullable=True, multiline=True, max_length=5000,
+                               description="Secretary: the conclusion, for the minutes.")),
+        "actions": Key(ListOf(ACTION, description="Secretary: follow-up actions."), default=list),
+    },
+)
+
+GUEST = Record(
+    description="A guest at the meeting, with the cases (by position, 1 = first case) attended.",
+    keys={
+        "name": Key(Text(description="Full name."), required=True),
+        "unit": Key(Text(nullable=True, description="Unit.")),
+        "cases": Key(ListOf(Integer(minimum=1, maximum=99), description="Cases attended, by position."),
+                     default=list),
+    },
+)
+
+ATTENDANCE = Record(
+    description="Who was there; written by the secretary.",
+    keys={
+        "absent": Key(ListOf(Text(), description="Members who sent apologies (forfall)."), default=list),
+        "substitutes": Key(MapOf(Text(), description="Member -> the substitute who met (vara)."), default=dict),
+        "guests": Key(ListOf(GUEST, description="Guests and staff (fra administrasjonen)."), default=list),
+        "partial": Key(MapOf(Text(), description="Name -> partial attendance, e.g. 'til kl. 10.30'."),
+                       default=dict),
+        "observers": Key(ListOf(Text(), description="Observers present, by name or role."), default=None),
+        "referent": Key(Text(nullable=True, description="Who wrote the minutes; default the secretary.")),
+    },
+)
+
+MINUTES = Record(
+    description="State of the minutes (referat).",
+    keys={
+        "status": Key(Choice(("none", "draft", "approved", "not-written"),
+                             description="none (not started) | draft | approved | not-written"),
+                      default="draft"),
+        "note": Key(Text(nullable=True, description="A note shown in the archive, e.g. 'Referat ble ikke skrevet.'")),
+        "any_other_business": Key(Text(nullable=True, multiline=True,
+                                       description="What came up under 'Eventuelt'.")),
+    },
+)
+
+MEETING = Record(
+    description="One meeting of the committee.",
+    keys={
+        "date": Key(Date(description="Meeting date; must match the folder name."), required=True),
+        "end_date": Key(Date(nullable=True, description="Last day, for a meeting over several days.")),
+        "start": Key(Time(nullable=True, description="Start time; default from committee.yaml.")),
+        "end": Key(Time(nullable=True, description="End time; default from committee.yaml.")),
+        "place": Key(Text(nullable=True, description="Place; default from committee.yaml.")),
+        "kind": Key(Choice(("ordinary", "seminar"), description="ordinary, or seminar (samling)."),
+                    default="ordinary"),
+        "title": Key(Text(nullable=True, description="Title of a seminar, e.g. 'Samling på Baardshaug'.")),
+        "cases": Key(ListOf(CASE, description="The cases, in agenda order."), default=list),
+        "attendance": Key(ATTENDANCE, default=None),
+        "minutes": Key(MINUTES, default=None),
+        "legacy": Key(Record(nullable=True, description="Documents from before alu-docs, held elsewhere.", keys={
+            "notice": Key(Boolean(description="A notice was published but is not in this archive."),
+                          default=False),
+            "minutes": Key(Boolean(description="Minutes were published but are not in this archive."),
+                           default=False),
+        }), default=None),
+    },
+)
+
+
+def format_problems(path_label: str, problems: Problems) -> list[str]:
+    """Problems as `file:line: key.path: message`, in file order."""
+    ordered = sorted(problems, key=lambda p: p[0])
+    return [f"{path_label}:{line}: {key}: {message}" if key else f"{path_label}:{line}: {message}"
+            for line, key, message in ordered]

@@ -1,0 +1,336 @@
+"""Write the Word templates in templates/ (run by `make templates`).
+
+The templates are ordinary DOCX files with docxtpl tags: the secretary may open and
+restyle them in Word. This script is the reproducible starting point: A4, Carlito
+(metric-compatible with Calibri), nb-NO as document language, page "X av Y" in the
+footer, a header that carries the draft mark.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from docx import Document
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt, RGBColor
+
+BLUE = RGBColor(0x00, 0x3A, 0x70)
+GREY = "D9E2EC"
+FONT = "Carlito"
+
+
+def base_document():
+    doc = Document()
+    section = doc.sections[0]
+    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+    section.left_margin = section.right_margin = Cm(2.3)
+    section.top_margin, section.bottom_margin = Cm(2.0), Cm(2.0)
+    section.header_distance = section.footer_distance = Cm(1.0)
+
+    styles = doc.styles
+    defaults = styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    fonts = defaults.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        defaults.append(fonts)
+    for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+        fonts.set(qn(attr), FONT)
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:cstheme", "w:eastAsiaTheme"):
+        fonts.attrib.pop(qn(attr), None)
+    lang = defaults.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        defaults.append(lang)
+    lang.set(qn("w:val"), "nb-NO")
+    lang.set(qn("w:eastAsia"), "nb-NO")
+    lang.set(qn("w:bidi"), "ar-SA")
+
+    normal = styles["Normal"]
+    normal.font.name = FONT
+    normal.font.size = Pt(11)
+    normal.paragraph_format.space_after = Pt(6)
+    normal.paragraph_format.line_spacing = 1.1
+    for name, size, before in (("Title", 22, 0), ("Heading 1", 14, 14), ("Heading 2", 12, 10)):
+        style = styles[name]
+        style.font.name = FONT
+        style.font.size = Pt(size)
+        style.font.bold = True
+        style.font.color.rgb = BLUE
+        style.paragraph_format.space_before = Pt(before)
+        style.paragraph_format.space_after = Pt(4)
+        style.paragraph_format.keep_with_next = True
+        rpr = style.element.get_or_add_rPr()
+        for child in rpr.findall(qn("w:rFonts")):
+            for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:cstheme", "w:eastAsiaTheme"):
+                child.attrib.pop(qn(attr), None)
+    title_ppr = styles["Title"].element.get_or_add_pPr()
+    for border in title_ppr.findall(qn("w:pBdr")):
+        title_ppr.remove(border)
+    small = styles.add_style("Small", 1)
+    small.base_style = normal
+    small.font.size = Pt(9)
+    small.font.color.rgb = RGBColor(0x44, 0x44, 0x44)
+    return doc
+
+
+def field(paragraph, instruction: str) -> None:
+    """A Word field (PAGE, NUMPAGES) that LibreOffice fills in when it lays out the page."""
+    run = paragraph.add_run()
+    for kind, text in (("begin", None), (None, instruction), ("separate", None), (None, "1"),
+                       ("end", None)):
+        if kind:
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), kind)
+        elif text == instruction:
+            element = OxmlElement("w:instrText")
+            element.set(qn("xml:space"), "preserve")
+            element.text = f" {instruction} "
+        else:
+            element = OxmlElement("w:t")
+            element.text = text
+        run._r.append(element)
+        if kind == "end":
+            break
+        run = paragraph.add_run()
+
+
+def header_footer(doc) -> None:
+    section = doc.sections[0]
+    head = section.header.paragraphs[0]
+    head.style = doc.styles["Small"]
+    head.add_run("{{ header_left }}")
+    head.add_run("\t")
+    mark = head.add_run("{% if draft %}{{ t.draft }}{% endif %}")
+    mark.bold = True
+    mark.font.color.rgb = RGBColor(0xB0, 0x00, 0x20)
+    head.paragraph_format.tab_stops.add_tab_stop(Cm(16.4), alignment=2)  # right
+    foot = section.footer.paragraphs[0]
+    foot.style = doc.styles["Small"]
+    foot.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    foot.add_run("{{ t.page }} ")
+    field(foot, "PAGE")
+    foot.add_run(" {{ t.of }} ")
+    field(foot, "NUMPAGES")
+
+
+def shade(cell, color: str = GREY) -> None:
+    tc_pr = cell._tc.get_or_add_tcPr()
+    shd = OxmlElement("w:shd")
+    shd.set(qn("w:val"), "clear")
+    shd.set(qn("w:color"), "auto")
+    shd.set(qn("w:fill"), color)
+    tc_pr.append(shd)
+
+
+def repeat_header(row) -> None:
+    tr_pr = row._tr.get_or_add_trPr()
+    element = OxmlElement("w:tblHeader")
+    element.set(qn("w:val"), "true")
+    tr_pr.append(element)
+
+
+def loop_table(doc, headers: list[str], cells: list[str], loop: str, widths: list[float]):
+    """A table: a shaded header row, then one row per item of `loop` ('row in agenda')."""
+    table = doc.add_table(rows=4, cols=len(headers))
+    table.style = doc.styles["Table Grid"]
+    table.alignment = WD_TABLE_ALIGNMENT.LEFT
+    for i, text in enumerate(headers):
+        cell = table.rows[0].cells[i]
+        cell.text = ""
+        run = cell.paragraphs[0].add_run(text)
+        run.bold = True
+        shade(cell)
+    repeat_header(table.rows[0])
+    table.rows[1].cells[0].text = f"{{%tr for {loop} %}}"
+    for i, text in enumerate(cells):
+        table.rows[2].cells[i].text = text
+    table.rows[3].cells[0].text = "{%tr endfor %}"
+    set_widths(table, widths)
+    return table
+
+
+def facts_table(doc, rows: list[tuple[str, str]]):
+    table = doc.add_table(rows=len(rows), cols=2)
+    for (label, value), row in zip(rows, table.rows, strict=True):
+        row.cells[0].text = ""
+        row.cells[0].paragraphs[0].add_run(label).bold = True
+        row.cells[1].text = value
+    set_widths(table, [4.0, 12.4])
+    return table
+
+
+def set_widths(table, widths: list[float]) -> None:
+    """Column widths in the table grid (LibreOffice reads the grid, not the cells)."""
+    table.autofit = False
+    for col, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths, strict=True):
+        col.set(qn("w:w"), str(Cm(width).twips))
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = Cm(width)
+
+
+def tag(doc, text: str) -> None:
+    """A paragraph that holds only a docxtpl paragraph tag ({%p … %})."""
+    doc.add_paragraph(text)
+
+
+def paragraphs(doc, var: str, style: str | None = None) -> None:
+    tag(doc, f"{{%p for para in {var} %}}")
+    doc.add_paragraph("{{ para }}", style=style)
+    tag(doc, "{%p endfor %}")
+
+
+def notice():
+    doc = base_document()
+    header_footer(doc)
+    doc.add_paragraph("{{ t.notice }}", style="Title")
+    doc.add_paragraph("{{ committee.name }} ({{ committee.short }}) – {{ t.meeting_no }} {{ meeting.number }}")
+    facts_table(doc, [
+        ("{{ t.date }}", "{{ meeting.long_date }}"),
+        ("{{ t.start }}", "{{ meeting.start }}"),
+        ("{{ t.end }}", "{{ meeting.end }}"),
+        ("{{ t.place }}", "{{ meeting.place }}"),
+        ("{{ t.chair }}", "{{ meeting.chair }}"),
+        ("{{ t.secretary }}", "{{ meeting.secretary }}"),
+    ])
+    doc.add_paragraph("{{ t.to }}", style="Heading 2")
+    p = doc.add_paragraph()
+    p.add_run("{{ t.members }}: ").bold = True
+    p.add_run("{{ recipients.members }}")
+    tag(doc, "{%p if recipients.observers %}")
+    p = doc.add_paragraph()
+    p.add_run("{{ t.observers }}: ").bold = True
+    p.add_run("{{ recipients.observers }}")
+    tag(doc, "{%p endif %}")
+    p = doc.add_paragraph()
+    p.add_run("{{ t.copy_to }}: ").bold = True
+    p.add_run("{{ recipients.cc }}")
+    doc.add_paragraph("{{ t.apologies }}").runs[0].italic = True
+
+    doc.add_paragraph("{{ t.agenda }}", style="Heading 1")
+    loop_table(
+        doc,
+        ["{{ t.col_case }}", "{{ t.col_title }}", "{{ t.col_type }}", "{{ t.col_presenter }}",
+         "{{ t.col_time }}", "{{ t.col_exempt }}"],
+        ["{{ row.number }}", "{{ row.title }}", "{{ row.code }}", "{{ row.presenter }}",
+         "{{ row.time }}", "{{ row.exempt }}"],
+        "row in agenda",
+        [1.6, 6.1, 1.2, 3.3, 1.3, 2.9],
+    )
+    doc.add_paragraph("{{ t.type_legend }}", style="Small")
+    tag(doc, "{%p if followups %}")
+    doc.add_paragraph("{{ t.followups }}", style="Heading 1")
+    loop_table(
+        doc,
+        ["{{ t.col_from }}", "{{ t.col_case }}", "{{ t.col_task }}", "{{ t.col_owner }}", "{{ t.col_due }}"],
+        ["{{ f.meeting }}", "{{ f.case }}", "{{ f.task }}", "{{ f.owner }}", "{{ f.due }}"],
+        "f in followups",
+        [2.0, 1.8, 7.0, 3.4, 2.2],
+    )
+    tag(doc, "{%p endif %}")
+    return doc
+
+
+def minutes():
+    doc = base_document()
+    header_footer(doc)
+    doc.add_paragraph("{{ t.minutes }}{% if draft %} – {{ t.draft_note }}{% endif %}", style="Title")
+    doc.add_paragraph("{{ committee.name }} ({{ committee.short }}) – {{ t.meeting_no }} {{ meeting.number }}")
+    facts_table(doc, [
+        ("{{ t.date }}", "{{ meeting.long_date }}, {{ t.clock }} {{ meeting.start }}–{{ meeting.end }}"),
+        ("{{ t.place }}", "{{ meeting.place }}"),
+        ("{{ t.chair }}", "{{ meeting.chair }}"),
+    ])
+    doc.add_paragraph()
+    table = doc.add_table(rows=3, cols=2)
+    table.rows[0].cells[0].text = "{%tr for row in attendance %}"
+    table.rows[1].cells[0].text = ""
+    table.rows[1].cells[0].paragraphs[0].add_run("{{ row.label }}").bold = True
+    table.rows[1].cells[1].text = "{{ row.text }}"
+    table.rows[2].cells[0].text = "{%tr endfor %}"
+    set_widths(table, [4.0, 12.4])
+
+    tag(doc, "{%p for item in items %}")
+    doc.add_paragraph("{{ item.heading }}", style="Heading 2")
+    tag(doc, "{%p for para in item.paragraphs %}")
+    doc.add_paragraph("{{ para }}")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p if item.conclusion %}")
+    p = doc.add_paragraph()
+    p.add_run("{{ t.conclusion }}: ").bold = True
+    p.add_run("{{ item.conclusion }}")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p for a in item.actions %}")
+    p = doc.add_paragraph()
+    p.add_run("{{ t.followup }}: ").bold = True
+    p.add_run("{{ a.task }} ")
+    p.add_run("{{ t.owner }}: ").bold = True
+    p.add_run("{{ a.owner }}{% if a.due %}. {% endif %}")
+    p.add_run("{% if a.due %}{{ t.due }}: {% endif %}").bold = True
+    p.add_run("{{ a.due }}")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endfor %}")
+
+    tag(doc, "{%p if followups %}")
+    doc.add_paragraph("{{ t.followups }}", style="Heading 2")
+    loop_table(
+        doc,
+        ["{{ t.col_from }}", "{{ t.col_case }}", "{{ t.col_task }}", "{{ t.col_owner }}", "{{ t.col_due }}"],
+        ["{{ f.meeting }}", "{{ f.case }}", "{{ f.task }}", "{{ f.owner }}", "{{ f.due }}"],
+        "f in followups",
+        [2.0, 1.8, 7.0, 3.4, 2.2],
+    )
+    tag(doc, "{%p endif %}")
+    return doc
+
+
+def case_paper():
+    doc = base_document()
+    header_footer(doc)
+    doc.add_paragraph("{{ t.case_paper }}", style="Title")
+    facts_table(doc, [
+        ("{{ t.committee }}", "{{ committee.name }} ({{ committee.short }})"),
+        ("{{ t.date }}", "{{ meeting.long_date }}"),
+        ("{{ t.case_no }}", "{{ case.number }}"),
+        ("{{ t.presenter }}", "{{ case.presenter }}"),
+        ("{{ t.duration }}", "{{ case.duration }} {{ t.minutes_unit }}"),
+        ("{{ t.col_type }}", "{{ case.type_name }}"),
+    ])
+    tag(doc, "{%p if case.exempt %}")
+    p = doc.add_paragraph()
+    p.add_run("{{ t.exempt }}: {{ case.exempt }}").bold = True
+    tag(doc, "{%p endif %}")
+    doc.add_paragraph("{{ case.title }}", style="Heading 1")
+    doc.add_paragraph("{{ t.summary }}", style="Heading 2")
+    paragraphs(doc, "case.summary")
+    tag(doc, "{%p if case.assessment %}")
+    doc.add_paragraph("{{ t.assessment }}", style="Heading 2")
+    paragraphs(doc, "case.assessment")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if case.proposal %}")
+    doc.add_paragraph("{{ t.proposal }}", style="Heading 2")
+    paragraphs(doc, "case.proposal")
+    tag(doc, "{%p endif %}")
+    doc.add_paragraph("{{ t.attachments }}", style="Heading 2")
+    tag(doc, "{%p for a in case.attachments %}")
+    doc.add_paragraph("{{ loop.index }}. {{ a }}")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p if not case.attachments %}")
+    doc.add_paragraph("{{ t.no_attachments }}")
+    tag(doc, "{%p endif %}")
+    return doc
+
+
+def main(out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    for name, build in (("innkalling", notice), ("referat", minutes), ("saksframlegg", case_paper)):
+        build().save(out / f"{name}.docx")
+        print(f"wrote {out / f'{name}.docx'}")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path("templates"))

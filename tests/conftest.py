@@ -1,0 +1,79 @@
+"""Shared fixtures: a private copy of the project per test, and the external tools.
+
+Tests that need LibreOffice or poppler are skipped with a reason when the tool is
+missing on a developer's machine; under CI (CI=true) a missing tool is a failure, since
+`make test` installs them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from alu_docs.build import Paths
+from alu_docs.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def need(tool: str) -> None:
+    if shutil.which(tool):
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{tool} is missing under CI: `make test` should have installed it")
+    pytest.skip(f"{tool} not installed (make system installs it)")
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of meetings/ and templates/ with an empty archive, as the working folder."""
+    root = tmp_path / "project"
+    root.mkdir()
+    shutil.copytree(ROOT / "meetings", root / "meetings")
+    shutil.copytree(ROOT / "templates", root / "templates")
+    (root / "archive").mkdir()
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    return root
+
+
+@pytest.fixture
+def paths(project: Path) -> Paths:
+    return Paths.at(project)
+
+
+@pytest.fixture
+def soffice() -> None:
+    need("soffice")
+
+
+@pytest.fixture
+def poppler() -> None:
+    need("pdftotext")
+    need("pdfinfo")
+
+
+def run_cli(*args: str) -> tuple[int, str]:
+    """Run alu-docs in-process; return (exit status, stdout+stderr)."""
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    return result.exit_code, result.output
+
+
+def pdftotext(pdf: Path) -> str:
+    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+
+
+def pdfinfo(pdf: Path, *flags: str) -> str:
+    return subprocess.run(["pdfinfo", *flags, str(pdf)], capture_output=True, text=True,
+                          check=True).stdout
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder` with its bytes, to show a command changed nothing."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
