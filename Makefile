@@ -8,9 +8,9 @@ ALU := $(VENV)/bin/alu-docs
 STAMP := $(VENV)/.installed
 # What the PDFs need (LibreOffice, fonts) and what the tests read them back with.
 APT_PACKAGES := libreoffice-writer-nogui fonts-crosextra-carlito fonts-crosextra-caladea \
-	fonts-dejavu-core fonts-noto-core poppler-utils qpdf
+	fonts-dejavu-core fonts-noto-color-emoji poppler-utils qpdf ghostscript
 
-.PHONY: help meeting test check archive index new-case new-meeting system templates lint bench clean
+.PHONY: help meeting test check archive index new-case new-meeting schema system templates lint bench clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-13s %s\n", $$1, $$2}'
@@ -39,6 +39,9 @@ new-case: $(STAMP) ## add a case skeleton to a meeting: make new-case DATE=…
 new-meeting: $(STAMP) ## create a meeting folder: make new-meeting DATE=…
 	@test -n "$(DATE)" || { echo "usage: make new-meeting DATE=YYYY-MM-DD" >&2; exit 2; }
 	@$(ALU) new-meeting $(DATE)
+
+schema: $(STAMP) ## regenerate meeting.schema.json (the JSON Schema editors read)
+	$(ALU) schema > meeting.schema.json
 
 templates: $(STAMP) ## regenerate the Word templates in templates/
 	$(PY) scripts/make_templates.py templates

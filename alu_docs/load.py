@@ -84,11 +84,12 @@ def _unsafe_nodes(node: yaml.Node, problems: Problems, seen: set[int]) -> None:
             _unsafe_nodes(value, problems, seen)
 
 
-def load_yaml(path: Path, spec: Spec) -> tuple[dict[str, Any], yaml.Node]:
-    """Read, parse and validate one YAML file against `spec`.
+def parse_yaml(path: Path, spec: Spec) -> tuple[dict[str, Any], yaml.Node, Problems]:
+    """Read, parse and check one YAML file against `spec`.
 
-    Raises InvalidInput listing every problem. Returns the validated dict and the node
-    tree (for later checks that want a line number).
+    A file that cannot be read or parsed raises InvalidInput at once. Otherwise returns the
+    checked dict (None where a value was wrong), the node tree and the problems found, so
+    that the caller can add its own checks and report everything together.
     """
     label = display_path(path)
     text = read_text(path)
@@ -100,8 +101,16 @@ def load_yaml(path: Path, spec: Spec) -> tuple[dict[str, Any], yaml.Node]:
     if problems:
         raise InvalidInput(format_problems(label, problems))
     value = spec.check(node, "", problems)
-    if problems:
+    if value is None:
         raise InvalidInput(format_problems(label, problems))
+    return value, node, problems
+
+
+def load_yaml(path: Path, spec: Spec) -> tuple[dict[str, Any], yaml.Node]:
+    """parse_yaml, raising InvalidInput with every problem if there is any."""
+    value, node, problems = parse_yaml(path, spec)
+    if problems:
+        raise InvalidInput(format_problems(display_path(path), problems))
     return value, node
 
 

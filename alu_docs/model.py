@@ -14,7 +14,8 @@ from typing import Any
 import yaml
 
 from .errors import InvalidInput
-from .load import display_path, load_yaml, node_at
+from .load import display_path, load_yaml, node_at, parse_yaml
+from .packet import attachment_problem
 from .schema import COMMITTEE, MEETING, Problems, format_problems, line_of
 
 TYPE_CODES = {"decision": "V", "discussion": "D", "information": "O"}
@@ -178,8 +179,17 @@ class Meeting:
         return self.minutes_status in ("draft", "approved")
 
     @property
+    def is_legacy(self) -> bool:
+        """A meeting from before alu-docs: its documents were published elsewhere."""
+        return self.legacy_notice or self.legacy_minutes
+
+    @property
     def has_notice(self) -> bool:
-        return self.kind == "ordinary" or bool(self.cases)
+        """Whether alu-docs issues a notice: not for history, a planned meeting without
+        cases, or a seminar without cases."""
+        if self.is_legacy:
+            return False
+        return bool(self.cases) or (self.kind == "ordinary" and self.has_minutes)
 
 
 # --- loading ------------------------------------------------------------------------------
@@ -237,13 +247,22 @@ def check_attachment(folder: Path, written: str) -> str | None:
         head = fh.read(1024)
     if b"%PDF-" not in head:
         return f"expected a PDF; {written!r} is not one (it does not start with %PDF-)"
-    return None
+    return attachment_problem(full, written)  # encrypted, damaged, too many pages
+
+
+def _without_none(record: dict[str, Any]) -> dict[str, Any]:
+    """Drop list items that failed their check (already reported)."""
+    return {k: [x for x in v if x is not None] if isinstance(v, list) else v for k, v in record.items()}
 
 
 def meeting_from_data(data: dict[str, Any], node: yaml.Node, folder: Path,
-                      committee: Committee) -> Meeting:
-    """Build a Meeting and run the checks that need the roster, the folder and the files."""
-    problems: Problems = []
+                      committee: Committee, problems: Problems | None = None) -> Meeting:
+    """Build a Meeting and run the checks that need the roster, the folder and the files.
+
+    `problems` are those the schema found already: all are reported together.
+    """
+    problems = problems if problems is not None else []
+    flagged = {key for _, key, _ in problems}
 
     def problem(path: str, message: str) -> None:
         problems.append((line_of(node_at(node, path)), path, message))
@@ -253,14 +272,14 @@ def meeting_from_data(data: dict[str, Any], node: yaml.Node, folder: Path,
         problem("date", f"expected {folder.name} (the folder's name); got {day.isoformat()}")
     start = data["start"] or committee.start
     end = data["end"] or committee.end
-    if end <= start:
+    if end <= start and not flagged & {"start", "end"}:
         problem("end", f"expected a time after the start {start:%H:%M}; got {end:%H:%M}")
     if data["end_date"] and day and data["end_date"] < day:
         problem("end_date", "expected a date on or after 'date'")
 
     roster = committee.roster(day) if day else committee.members
     roster_names = [m.name for m in roster]
-    attendance_data = data["attendance"] or {}
+    attendance_data = _without_none(data["attendance"] or {})
     guest_names = [g["name"] for g in attendance_data.get("guests") or []]
 
     def in_roster(path: str, name: str, allow_guests: bool = False) -> None:
@@ -273,6 +292,8 @@ def meeting_from_data(data: dict[str, Any], node: yaml.Node, folder: Path,
     cases: list[Case] = []
     numbers: dict[int, int] = {}
     for i, c in enumerate(data["cases"]):
+        if c is None:
+            continue
         presenter_data = c["presenter"] or {"name": "", "unit": None}
         written_as_guest = isinstance(node_at(node, f"cases[{i}].presenter"), yaml.MappingNode)
         if not written_as_guest and presenter_data["name"] and presenter_data["name"] not in roster_names:
@@ -282,10 +303,12 @@ def meeting_from_data(data: dict[str, Any], node: yaml.Node, folder: Path,
                     + _did_you_mean(presenter_data["name"], roster_names))
         attachments = []
         for j, a in enumerate(c["attachments"]):
+            if a is None:
+                continue
             why = check_attachment(folder, a["file"]) if a["file"] else None
             if why:
                 problem(f"cases[{i}].attachments[{j}].file", why)
-            attachments.append(Attachment(folder / a["file"], a["title"], a["file"]))
+            attachments.append(Attachment(folder / (a["file"] or ""), a["title"], a["file"]))
         if c["number"] is not None:
             if c["number"] in numbers:
                 problem(f"cases[{i}].number", f"case number {c['number']} is used twice in this meeting")
@@ -296,7 +319,7 @@ def meeting_from_data(data: dict[str, Any], node: yaml.Node, folder: Path,
             duration=c["duration"], summary=c["summary"], number=c["number"],
             assessment=c["assessment"], proposal=c["proposal"], attachments=attachments,
             confidential=c["confidential"], notes=c["notes"], conclusion=c["conclusion"],
-            actions=[Action(a["task"], a["owner"], a["due"], a["done"]) for a in c["actions"]],
+            actions=[Action(a["task"], a["owner"], a["due"], a["done"]) for a in c["actions"] if a],
         ))
 
     for i, name in enumerate(attendance_data.get("absent") or []):
@@ -313,7 +336,7 @@ def meeting_from_data(data: dict[str, Any], node: yaml.Node, folder: Path,
                     + _did_you_mean(name, roster_names + guest_names))
     for i, g in enumerate(attendance_data.get("guests") or []):
         for j, n in enumerate(g["cases"]):
-            if n > len(cases):
+            if n is not None and n > len(cases):
                 problem(f"attendance.guests[{i}].cases[{j}]",
                         f"expected a case position from 1 to {len(cases)}; got {n}")
 
@@ -329,7 +352,7 @@ def meeting_from_data(data: dict[str, Any], node: yaml.Node, folder: Path,
         attendance=Attendance(
             absent=attendance_data.get("absent") or [],
             substitutes=attendance_data.get("substitutes") or {},
-            guests=[Guest(g["name"], g["unit"], g["cases"]) for g in attendance_data.get("guests") or []],
+            guests=[Guest(g["name"], g["unit"], [n for n in g["cases"] if n]) for g in attendance_data.get("guests") or []],
             partial=attendance_data.get("partial") or {},
             observers=attendance_data.get("observers"),
             referent=attendance_data.get("referent"),
@@ -342,8 +365,8 @@ def meeting_from_data(data: dict[str, Any], node: yaml.Node, folder: Path,
 
 
 def load_meeting(folder: Path, committee: Committee) -> Meeting:
-    data, node = load_yaml(folder / "meeting.yaml", MEETING)
-    return meeting_from_data(data, node, folder, committee)
+    data, node, problems = parse_yaml(folder / "meeting.yaml", MEETING)
+    return meeting_from_data(data, node, folder, committee, problems)
 
 
 def meeting_folders(meetings_dir: Path) -> list[Path]:

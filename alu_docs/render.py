@@ -57,7 +57,7 @@ class Context:
         return f"{position}/{meeting.date.year}" if position else str(meeting.date.year)
 
     def previous(self, meeting: Meeting) -> Meeting | None:
-        earlier = [m for m in self.meetings if m.date < meeting.date and m.kind == "ordinary"]
+        earlier = [m for m in self.meetings if m.date < meeting.date and m.kind == "ordinary" and not m.is_legacy]
         return earlier[-1] if earlier else None
 
     def open_actions(self, meeting: Meeting, edition: str) -> list[dict[str, Any]]:
@@ -325,7 +325,8 @@ def render_docx(plan: DocPlan, templates: Path, *, language: str, author: str, d
     doc = tpl.docx
     props = doc.core_properties
     stamp = dt.datetime.combine(day, dt.time(0, 0))
-    props.title, props.author, props.last_modified_by = plan.title, author, author
+    title = plan.title if len(plan.title) <= 255 else plan.title[:254] + "…"  # the DOCX limit
+    props.title, props.author, props.last_modified_by = title, author, author
     props.language, props.created, props.modified, props.revision = LANGUAGES[language], stamp, stamp, 1
     props.subject, props.keywords, props.comments = "", "", ""
     _set_language(doc, LANGUAGES[language])

@@ -44,6 +44,11 @@ def is_null(node: yaml.Node) -> bool:
     )
 
 
+def _empty_block(node: yaml.Node) -> bool:
+    """`key: |` with no text under it (as in a new-case skeleton): an optional text left empty."""
+    return isinstance(node, yaml.ScalarNode) and node.style in ("|", ">") and not node.value.strip()
+
+
 class Spec:
     """One kind of value. Subclasses check a node and return the Python value."""
 
@@ -61,7 +66,8 @@ class Spec:
         if self.nullable:
             schema = {"anyOf": [schema, {"type": "null"}]}
         if self.description:
-            schema["description"] = self.description
+            # The Norwegian hint too: editors show it on hover, as the skeleton shows it as a comment
+            schema["description"] = self.description + (f" ({self.hint})" if self.hint else "")
         return schema
 
     def _scalar(self, node: yaml.Node, path: str, problems: Problems, expected: str) -> str | None:
@@ -82,7 +88,7 @@ class Text(Spec):
     multiline: bool = False
 
     def check(self, node, path, problems):
-        if self.nullable and is_null(node):
+        if self.nullable and (is_null(node) or _empty_block(node)):
             return None
         value = self._scalar(node, path, problems, "text")
         if value is None:
@@ -255,8 +261,8 @@ class ListOf(Spec):
         if not isinstance(node, yaml.SequenceNode):
             problems.append((line_of(node), path, f"expected a list; got {shown(node)}"))
             return []
-        values = [self.item.check(child, f"{path}[{i}]", problems) for i, child in enumerate(node.value)]
-        return [v for v in values if v is not None]
+        # Items that failed stay as None so positions keep matching the file's
+        return [self.item.check(child, f"{path}[{i}]", problems) for i, child in enumerate(node.value)]
 
     def json_schema(self):
         schema = {"type": "array", "items": self.item.json_schema()}
@@ -340,16 +346,17 @@ class Record(Spec):
                 problems.append((line_of(key_node), where, f"unknown key; {hint}"))
                 seen[key] = None
                 continue
-            seen[key] = self.keys[key].spec.check(value_node, where, problems)
+            spec = self.keys[key].spec
+            if self.keys[key].required and is_null(value_node) and not spec.nullable:
+                # One message for an empty required field (a new-case skeleton), not two
+                problems.append((line_of(value_node), where, f"not filled in: expected {_expected(spec)}"))
+                seen[key] = None
+                continue
+            seen[key] = spec.check(value_node, where, problems)
         result = {}
         for name, key in self.keys.items():
             if name in seen:
                 value = seen[name]
-                if key.required and value is None and is_null(_value_node(node, name)):
-                    problems.append(
-                        (line_of(_value_node(node, name)), f"{prefix}{name}",
-                         f"not filled in: expected {_expected(key.spec)}")
-                    )
                 result[name] = value if value is not None or not key.default else key.default
             elif key.required:
                 problems.append((line_of(node), f"{prefix}{name}", "missing required key"))
@@ -383,7 +390,11 @@ def _expected(spec: Spec) -> str:
     return {
         Text: "text", Integer: "a whole number", Date: "a date YYYY-MM-DD",
         Time: "a time HH:MM", Boolean: "true or false", ListOf: "a list",
-    }.get(type(spec), "one of " + ", ".join(getattr(spec, "choices", ())) or "a value")
+    }.get(type(spec)) or (
+        "one of " + ", ".join(spec.choices) if isinstance(spec, Choice)
+        else f"a {spec.shorthand}, or {{" + ", ".join(f"{k}: …" for k in spec.keys) + "}"
+        if isinstance(spec, Record) and spec.shorthand
+        else "a mapping" if isinstance(spec, Record) else "a value")
 
 
 # --- The committee: meetings/committee.yaml ---------------------------------------------

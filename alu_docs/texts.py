@@ -93,6 +93,40 @@ TEXTS: dict[str, dict[str, str]] = {
         "contents": "Innhold",
         "col_page": "Side",
         "not_written": "Referat ble ikke skrevet.",
+        "internal_edition": "Intern utgave – inneholder saker unntatt offentlighet",
+        # the meeting plan (alu-docs plan) and the calendar
+        "plan": "Møteplan",
+        "plan_spring": "våren {year}",
+        "plan_autumn": "høsten {year}",
+        "plan_year": "{year}",
+        "plan_period": "Periode",
+        "plan_rhythm": "Møtedag",
+        "plan_rhythm_text": "{weekday}, hver {weeks}. uke",
+        "plan_rhythm_weekly": "{weekday}, hver uke",
+        "plan_time": "Tid",
+        "col_date": "Dato",
+        "col_hours": "Tid",
+        "col_place": "Sted",
+        "col_cases": "Saker (innleder)",
+        "col_status": "Status",
+        "status_held": "Avholdt",
+        "status_planned": "Planlagt",
+        "status_proposed": "Foreslått",
+        "all_day": "hele dagen",
+        "no_cases": "Ingen saker meldt ennå",
+        "plan_skipped": "Ikke foreslått",
+        "break_summer": "sommerferien",
+        "break_christmas": "juleferien",
+        "break_easter": "påskeuka",
+        "plan_note": "Møter med egen møtemappe er avholdt eller planlagt. Foreslåtte datoer følger "
+                     "utvalgets rytme ({rhythm}), utenom helligdager, påskeuka, sommerferien "
+                     "(uke 26–32) og juleferien (20. desember–6. januar). Saker meldes til "
+                     "utvalgets sekretær.",
+        "plan_as_of": "Status per {date}.",
+        "cal_name": "{short} – møter",
+        "cal_meeting": "{short}-møte",
+        "cal_seminar": "{short} – samling",
+        "cal_agenda_pending": "Sakslisten er ikke klar ennå.",
     },
     "en": {
         "notice": "Notice of meeting",
@@ -175,6 +209,40 @@ TEXTS: dict[str, dict[str, str]] = {
         "contents": "Contents",
         "col_page": "Page",
         "not_written": "No minutes were written.",
+        "internal_edition": "Internal edition – contains cases exempt from public access",
+        # the meeting plan (alu-docs plan) and the calendar
+        "plan": "Meeting plan",
+        "plan_spring": "spring {year}",
+        "plan_autumn": "autumn {year}",
+        "plan_year": "{year}",
+        "plan_period": "Period",
+        "plan_rhythm": "Meeting day",
+        "plan_rhythm_text": "{weekday}, every {weeks} weeks",
+        "plan_rhythm_weekly": "{weekday}, every week",
+        "plan_time": "Time",
+        "col_date": "Date",
+        "col_hours": "Time",
+        "col_place": "Place",
+        "col_cases": "Cases (presenter)",
+        "col_status": "Status",
+        "status_held": "Held",
+        "status_planned": "Planned",
+        "status_proposed": "Proposed",
+        "all_day": "all day",
+        "no_cases": "No cases yet",
+        "plan_skipped": "Not proposed",
+        "break_summer": "summer break",
+        "break_christmas": "Christmas break",
+        "break_easter": "Easter week",
+        "plan_note": "Meetings with a meeting folder are held or planned. Proposed dates follow "
+                     "the committee's rhythm ({rhythm}), avoiding public holidays, Easter week, the "
+                     "summer break (weeks 26–32) and the Christmas break (20 December–6 January). "
+                     "Please send cases to the committee's secretary.",
+        "plan_as_of": "Status as of {date}.",
+        "cal_name": "{short} – meetings",
+        "cal_meeting": "{short} meeting",
+        "cal_seminar": "{short} – seminar",
+        "cal_agenda_pending": "The agenda is not ready yet.",
     },
 }
 
@@ -202,3 +270,80 @@ def short_date(day: dt.date) -> str:
 def clock(time: dt.time) -> str:
     """'09.00': Norwegian writes clock times with a full stop."""
     return time.strftime("%H.%M")
+
+
+# The archive's own texts: the index (archive/index.pdf) and the committee page sections.
+ARCHIVE_TEXTS: dict[str, dict[str, str]] = {
+    "nb": {
+        "index_title": "Møtearkiv",
+        "index_intro": "Alle møter i utvalget, nyeste først, med saker og dokumenter. Lenkene åpner "
+                       "PDF-filene i arkivet, i mappene ved siden av denne oversikten. Dokumenter merket "
+                       "«ikke i dette arkivet» finnes, men er publisert et annet sted.",
+        "documents": "Dokumenter",
+        "kind_ordinary": "Ordinært møte",
+        "kind_seminar": "Samling",
+        "doc_notice": "Innkalling",
+        "doc_minutes": "Referat",
+        "doc_minutes_draft": "Referat (utkast)",
+        "doc_packet": "Sakspapirer",
+        "doc_case": "Saksframlegg",
+        "elsewhere": "ikke i dette arkivet",
+        "state_complete": "Innkalling og referat.",
+        "state_draft": "Innkalling. Referatet er et utkast, ikke godkjent.",
+        "state_pending": "Innkalling. Referat foreligger ikke ennå.",
+        "state_notice_only": "Møteinnkalling.",
+        "state_not_written": "Referat ble ikke skrevet.",
+        "state_minutes_only": "Referat foreligger.",
+        "state_planned": "Planlagt møte. Innkalling er ikke sendt ennå.",
+        "state_no_documents": "Ingen dokumenter.",
+        "exempt": "Unntatt offentlighet",
+        "meetings_count": "{count} møter",
+        "plan": "Møteplan",
+        "earlier": "Tidligere møter",
+        "season_autumn": "Høst",
+        "season_spring": "Vår",
+        "pdf": "pdf",
+    },
+    "en": {
+        "index_title": "Meeting archive",
+        "index_intro": "Every meeting of the committee, newest first, with its cases and documents. The "
+                       "links open the PDF files in the archive, in the folders beside this index. "
+                       "Documents marked “not in this archive” exist but were published elsewhere.",
+        "documents": "Documents",
+        "kind_ordinary": "Ordinary meeting",
+        "kind_seminar": "Seminar",
+        "doc_notice": "Notice",
+        "doc_minutes": "Minutes",
+        "doc_minutes_draft": "Minutes (draft)",
+        "doc_packet": "Meeting papers",
+        "doc_case": "Case paper",
+        "elsewhere": "not in this archive",
+        "state_complete": "Notice and minutes.",
+        "state_draft": "Notice. The minutes are a draft, not approved.",
+        "state_pending": "Notice. No minutes yet.",
+        "state_notice_only": "Notice of meeting.",
+        "state_not_written": "No minutes were written.",
+        "state_minutes_only": "Minutes available.",
+        "state_planned": "Planned meeting. The notice has not been sent yet.",
+        "state_no_documents": "No documents.",
+        "exempt": "Exempt from public access",
+        "meetings_count": "{count} meetings",
+        "plan": "Meeting plan",
+        "earlier": "Earlier meetings",
+        "season_autumn": "Autumn",
+        "season_spring": "Spring",
+        "pdf": "pdf",
+    },
+}
+
+
+def date_range(start: dt.date, end: dt.date | None, language: str) -> str:
+    """'onsdag 18.–torsdag 19. oktober 2023' for a meeting over several days."""
+    if end is None or end == start:
+        return long_date(start, language)
+    if language != "nb":
+        return f"{long_date(start, language)} – {long_date(end, language)}"
+    if start.year != end.year:
+        return f"{long_date(start, language)}–{long_date(end, language)}"
+    first = format_date(start, "EEEE d." if start.month == end.month else "EEEE d. MMMM", locale=language)
+    return f"{first}–{long_date(end, language)}"
