@@ -130,3 +130,17 @@ def verify(root: Path) -> list[str]:
                 and relative not in recorded and not relative.startswith("cache/"):
             problems.append(f"{relative}: not in the manifest")
     return problems
+
+
+def verify_archive(root: Path, *, echo=print) -> int:  # type: ignore[no-untyped-def]
+    """`alu-docs verify`: raise ArchiveError naming every file that differs from the
+    manifest; return the number of files checked."""
+    if not (root / MANIFEST).exists():
+        raise ArchiveError(f"{root.name}/{MANIFEST} not found: nothing to verify (build the archive first)")
+    problems = verify(root)
+    if problems:
+        raise ArchiveError("\n".join(f"{root.name}/{p}" for p in problems)
+                           + f"\n{len(problems)} problem{'s' if len(problems) != 1 else ''} found")
+    count = len(Manifest.load(root).files)
+    echo(f"ok: {count} files in {root.name}/ match {MANIFEST} (sha256)")
+    return count

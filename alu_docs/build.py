@@ -16,10 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
+from . import index as archive_index
 from .archive import Manifest, file_sha256, locked, meeting_dir, sha256, write_file
-from .convert import to_pdf
+from .convert import to_pdf_parallel
 from .errors import AluError, ToolMissing
+from .ical import write_calendar
 from .model import Meeting, load_all
+from .packet import make_packets, packet_name
 from .render import Context, DocPlan, RenderedDoc, plan_meeting, render_plans
 from .yamledit import set_minutes_status, write_case_numbers
 
@@ -85,7 +88,7 @@ def _up_to_date(manifest: Manifest, meeting: Meeting, inputs: str) -> bool:
     if record.get("inputs") != inputs:
         return False
     mine = [r for r, e in manifest.files.items() if e.get("meeting") == meeting.date.isoformat()]
-    return bool(mine) and all(
+    return (bool(mine) or not meeting.has_notice) and all(
         (manifest.root / r).exists() and file_sha256(manifest.root / r) == manifest.files[r]["sha256"]
         for r in mine
     )
@@ -106,7 +109,8 @@ def build(paths: Paths, date: dt.date, *, echo: Echo = print, force: bool = Fals
 
 
 def build_meetings(paths: Paths, ctx: Context, selected: list[Meeting], *, echo: Echo = print,
-                   force: bool = False) -> list[BuildResult]:
+                   force: bool = False, progress: Callable[[int, int], None] | None = None,
+                   ) -> list[BuildResult]:
     """Render, convert (all documents in one LibreOffice run) and archive `selected`."""
     manifest = Manifest.load(paths.archive)
     jobs: list[_Job] = []
@@ -119,7 +123,8 @@ def build_meetings(paths: Paths, ctx: Context, selected: list[Meeting], *, echo:
             echo(f"skip     {meeting.date.isoformat()}: unchanged since the last build")
             continue
         jobs.append(job)
-    if not jobs:
+    index_plan = _index_plan(paths, ctx, manifest, jobs, force)  # archive/index.pdf, see index.py
+    if not jobs and index_plan is None:
         return results
 
     started = time.monotonic()
@@ -139,9 +144,13 @@ def build_meetings(paths: Paths, ctx: Context, selected: list[Meeting], *, echo:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_bytes(doc.docx)
                 docx_files.append(path)
+        if index_plan is not None:  # the index goes through the same LibreOffice run(s)
+            docx_files.append(work / "index" / f"{archive_index.DOCX_NAME}.docx")
+            docx_files[-1].parent.mkdir()
+            docx_files[-1].write_bytes(archive_index.render_index(index_plan, paths.templates))
         started = time.monotonic()
         try:
-            pdf_files = to_pdf(docx_files, work / "pdf-out")
+            pdf_files, runs = to_pdf_parallel(docx_files, work / "pdf-out", progress=progress)
         except ToolMissing:
             _commit(paths, ctx, jobs, {})
             echo("convert  LibreOffice missing: the DOCX files were written, no PDFs")
@@ -149,11 +158,16 @@ def build_meetings(paths: Paths, ctx: Context, selected: list[Meeting], *, echo:
         pdfs = {f"{docx.parent.name}/{docx.stem}": pdf.read_bytes()
                 for docx, pdf in zip(docx_files, pdf_files, strict=True)}
         echo(f"convert  {len(pdf_files)} PDF/A-2b files in {time.monotonic() - started:.1f} s "
-             "(one LibreOffice run)")
-        _commit(paths, ctx, jobs, pdfs)
+             f"({runs} LibreOffice run{'s' if runs != 1 else ''})")
+        packets = make_packets(ctx, [(job.meeting, list(job.plans)) for job in jobs], pdfs, echo=echo)
+        _commit(paths, ctx, jobs, pdfs, packets, index_plan)
+    if index_plan is not None:
+        archive_index.report_index(index_plan, index_plan.missing, paths.archive.name, echo)
     for job in jobs:
         where = paths.archive.name + "/" + meeting_dir(job.meeting.date)
         echo(f"archive  {where}: {len(job.result.written)} files")
+    with locked(paths.archive):  # the calendar shows every meeting: rewrite it after each build
+        echo(f"calendar {paths.archive.name}/{write_calendar(paths, ctx)}")
     return results
 
 
@@ -201,7 +215,9 @@ class _Job:
             self.result.messages.append(f"minutes  {date}: approved on {self.approval['on']}; unchanged")
 
 
-def _commit(paths: Paths, ctx: Context, jobs: list[_Job], pdfs: dict[str, bytes]) -> list[str]:
+def _commit(paths: Paths, ctx: Context, jobs: list[_Job], pdfs: dict[str, bytes],
+            packets: dict[str, bytes] | None = None,
+            index_plan: archive_index.IndexPlan | None = None) -> list[str]:
     """Move rendered files into archive/ (public) and internal/ under the lock."""
     written: list[str] = []
     with locked(paths.archive):
@@ -233,6 +249,19 @@ def _commit(paths: Paths, ctx: Context, jobs: list[_Job], pdfs: dict[str, bytes]
                     approval["docx"][edition] = sha256(doc.docx)
                     if pdf is not None:
                         approval["pdf"][edition] = sha256(pdf)
+            for edition in job.plans:  # the packet ("sakspapirer"), see packet.py
+                packet = (packets or {}).get(f"{edition}/{packet_name(ctx, meeting)}")
+                relative = f"{folder}/{packet_name(ctx, meeting)}.pdf"
+                if packet is None:
+                    continue
+                if edition == "internal":
+                    write_file(paths.internal, relative, packet)
+                    continue
+                write_file(paths.archive, relative, packet)
+                manifest.record(relative, packet, meeting.date.isoformat())
+                new_files.add(relative)
+                written.append(relative)
+                job.result.written.append(relative)
             if "internal" in job.plans:
                 write_file(paths.internal, "README.md", INTERNAL_README.encode())
             _drop_stale(manifest, meeting, new_files)
@@ -245,6 +274,8 @@ def _commit(paths: Paths, ctx: Context, jobs: list[_Job], pdfs: dict[str, bytes]
                        for c in meeting.cases if c.number is None}
             if numbers:
                 write_case_numbers(meeting.yaml_path, numbers)
+        if index_plan is not None and "index/index" in pdfs:  # links need the files in place
+            archive_index.write_index(paths.archive, manifest, index_plan, pdfs["index/index"])
         manifest.save()
     return written
 
@@ -290,3 +321,62 @@ def approve(paths: Paths, date: dt.date, *, echo: Echo = print, reapprove: bool 
     set_minutes_status(meeting.yaml_path, "approved")
     echo(f"approve  {date.isoformat()}: minutes marked approved in {meeting.yaml_path.name}")
     return build(paths, date, echo=echo, force=True)
+
+
+def _index_plan(paths: Paths, ctx: Context, manifest: Manifest, jobs: list[_Job],
+                force: bool) -> archive_index.IndexPlan | None:
+    """The archive index as the archive will be after this build (rebuilt meetings keep only
+    their new files); None when the archived index already shows exactly that."""
+    rebuilt: dict[str, list[str]] = {}
+    for job in jobs:
+        names = [p.name for p in job.plans["public"]]
+        if any(name.endswith("-innkalling") for name in names):
+            names.append(packet_name(ctx, job.meeting))
+        rebuilt[job.meeting.date.isoformat()] = [f"{meeting_dir(job.meeting.date)}/{n}.pdf" for n in names]
+    plan = archive_index.plan_index(ctx, paths.templates, archive_index.expected_files(manifest, rebuilt))
+    return None if not force and archive_index.is_current(manifest, plan) else plan
+
+
+def build_all(paths: Paths, *, echo: Echo = print, force: bool = False,
+              progress: Callable[[int, int], None] | None = None) -> list[BuildResult]:
+    """`alu-docs build --all` (`make archive`): every meeting and the index, unchanged
+    meetings skipped, all conversions in a few LibreOffice runs on both cores."""
+    stamp = _inputs_stamp(paths)
+    if not force and _stamp_matches(paths, stamp):
+        echo("done     nothing changed since the last build --all (meetings, templates, code)")
+        return []
+    committee, meetings = load_all(paths.meetings)
+    ctx = Context.build(committee, meetings)
+    echo(f"check    {len(meetings)} meetings valid")
+    results = build_meetings(paths, ctx, meetings, echo=echo, force=force, progress=progress)
+    built = sum(1 for r in results if not r.skipped)
+    echo(f"done     {built} meetings built, {len(results) - built} unchanged")
+    with locked(paths.archive):
+        write_file(paths.archive, STAMP, json.dumps({"stamp": stamp}).encode())
+    return results
+
+
+STAMP = "cache/build-all.json"  # under archive/cache/: not archival, not in the manifest
+
+
+def _inputs_stamp(paths: Paths) -> str:
+    """sha256 over every file a build reads: meetings/ (YAML, roster, attachments),
+    templates/ and the code itself."""
+    parts = [__version__]
+    for folder in (paths.meetings, paths.templates, Path(__file__).parent):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                parts.append(f"{path.relative_to(folder).as_posix()}:{file_sha256(path)}")
+    return sha256("\n".join(parts).encode())
+
+
+def _stamp_matches(paths: Paths, stamp: str) -> bool:
+    """The last build --all saw the same inputs and every recorded file is still there."""
+    try:
+        saved = json.loads((paths.archive / STAMP).read_text(encoding="utf-8"))["stamp"]
+    except (OSError, ValueError, KeyError):
+        return False
+    manifest = Manifest.load(paths.archive)
+    return saved == stamp and bool(manifest.files) and all(
+        (paths.archive / r).is_file() and (paths.archive / r).stat().st_size == e["size"]
+        for r, e in manifest.files.items())

@@ -14,6 +14,7 @@ from .errors import InvalidInput
 from .load import display_path
 from .model import Committee, Meeting, load_all
 from .render import agenda_end
+from .rhythm import rhythm_warnings
 from .texts import clock
 
 Echo = Callable[[str], None]
@@ -26,6 +27,7 @@ def warnings_for(committee: Committee, meetings: list[Meeting], meeting: Meeting
     if meeting.kind == "ordinary" and meeting.cases and agenda_end(meeting) > meeting.end:
         found.append(f"{label}: warning: the agenda runs to {clock(agenda_end(meeting))}, "
                      f"past the meeting's end {clock(meeting.end)}")
+    found.extend(rhythm_warnings(committee, meetings, meeting))
     return found
 
 

@@ -6,13 +6,17 @@ User errors are AluError (a click.ClickException): one clean message, exit statu
 from __future__ import annotations
 
 import datetime as dt
+import os
+import sys
 from pathlib import Path
 
 import click
 
 from . import build as build_module
+from . import followup
 from .build import Paths
 from .check import check_meetings
+from .plan import make_plan
 
 
 class DateType(click.ParamType):
@@ -49,12 +53,85 @@ def check(paths: Paths, date: dt.date | None, strict: bool) -> None:
 
 
 @cli.command()
-@click.argument("date", type=DATE)
+@click.argument("date", type=DATE, required=False)
+@click.option("--all", "all_", is_flag=True, help="Every meeting and the index (what `make archive` runs).")
 @click.option("--force", is_flag=True, help="Rebuild even if nothing changed.")
 @click.pass_obj
-def build(paths: Paths, date: dt.date, force: bool) -> None:
-    """Check, render, convert and archive one meeting (what `make meeting` runs)."""
-    build_module.build(paths, date, echo=click.echo, force=force)
+def build(paths: Paths, date: dt.date | None, all_: bool, force: bool) -> None:
+    """Check, render, convert and archive one meeting (what `make meeting` runs), or --all."""
+    if all_ == (date is not None):
+        raise click.UsageError("give a DATE or --all")
+    if all_:
+        build_module.build_all(paths, echo=click.echo, force=force, progress=_progress())
+    else:
+        build_module.build(paths, date, echo=click.echo, force=force)
+
+
+def _progress():  # type: ignore[no-untyped-def]
+    """A counter line per tenth of the conversions: 'convert  12/48 PDFs'."""
+    shown = {"last": -1}
+
+    def report(done: int, total: int) -> None:
+        step = done * 10 // max(total, 1)
+        if step != shown["last"]:
+            shown["last"] = step
+            click.echo(f"convert  {done}/{total} PDFs")
+
+    return report
+
+
+@cli.command()
+@click.option("--force", is_flag=True, help="Rebuild even if nothing changed.")
+@click.pass_obj
+def index(paths: Paths, force: bool) -> None:
+    """Rebuild archive/index.pdf: every meeting, newest first, with links to its documents."""
+    from .index import build_index
+
+    build_index(paths, echo=click.echo, force=force)
+
+
+@cli.command("import")
+@click.argument("date", type=DATE)
+@click.option("--notice", type=click.Path(path_type=Path), help="The notice (møteinnkalling) as PDF.")
+@click.option("--minutes", type=click.Path(path_type=Path), help="The minutes (referat) as PDF.")
+@click.option("--note", help="A note for the archive, e.g. 'Referat ble ikke skrevet.'")
+@click.pass_obj
+def import_(paths: Paths, date: dt.date, notice: Path | None, minutes: Path | None, note: str | None) -> None:
+    """Bring a document from before alu-docs into the archive under its standard name."""
+    from .importer import import_documents
+
+    import_documents(paths, date, notice=notice, minutes=minutes, note=note, echo=click.echo)
+
+
+@cli.command()
+@click.argument("text", nargs=-1, required=True)
+@click.pass_obj
+def search(paths: Paths, text: tuple[str, ...]) -> None:
+    """Find meetings and cases by words in titles, YAML text and archived PDFs."""
+    from .search import run_search
+
+    run_search(paths, " ".join(text), echo=click.echo)
+
+
+@cli.command()
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for moter.md and moter.html (default: archive/side/).")
+@click.option("--base-url", help="Make document links absolute, e.g. https://example.ntnu.no/alu-arkiv/")
+@click.pass_obj
+def page(paths: Paths, out: Path | None, base_url: str | None) -> None:
+    """Write the committee page's "Møteplan" and "Tidligere møter" as Markdown and HTML."""
+    from .page import write_page
+
+    write_page(paths, out=out, base_url=base_url, echo=click.echo)
+
+
+@cli.command()
+@click.pass_obj
+def verify(paths: Paths) -> None:
+    """Check every archived file against the sha256 manifest."""
+    from .archive import verify_archive
+
+    verify_archive(paths.archive, echo=click.echo)
 
 
 @cli.command()
@@ -67,5 +144,62 @@ def approve(paths: Paths, date: dt.date, reapprove: bool, reason: str | None) ->
     build_module.approve(paths, date, echo=click.echo, reapprove=reapprove, reason=reason)
 
 
+@cli.command("new-case")
+@click.argument("date", type=DATE)
+@click.pass_obj
+def new_case(paths: Paths, date: dt.date) -> None:
+    """Append a commented case skeleton to meetings/DATE/meeting.yaml for a presenter to fill."""
+    from .scaffold import new_case as add_case
+
+    add_case(paths, date, echo=click.echo)
+
+
+@cli.command("new-meeting")
+@click.argument("date", type=DATE)
+@click.pass_obj
+def new_meeting(paths: Paths, date: dt.date) -> None:
+    """Create meetings/DATE/meeting.yaml with time and place from committee.yaml."""
+    from .scaffold import new_meeting as create
+
+    create(paths, date, echo=click.echo)
+
+
+@cli.command()
+def schema() -> None:
+    """Print the JSON Schema of meeting.yaml (for editors: alu-docs schema > meeting.schema.json)."""
+    from .scaffold import schema_text
+
+    click.echo(schema_text(), nl=False)
+
+
+@cli.command()
+@click.argument("year", type=click.IntRange(2000, 2100))
+@click.option("--term", type=click.Choice(["spring", "autumn"]), help="One term; default: the whole year.")
+@click.option("--create", is_flag=True, help="Create the meeting folders of the proposed dates.")
+@click.pass_obj
+def plan(paths: Paths, year: int, term: str | None, create: bool) -> None:
+    """The meeting plan of a year or term (DOCX, PDF) and the calendar ALU-moter.ics."""
+    make_plan(paths, year, term, create=create, echo=click.echo)
+
+
+@cli.command()
+@click.option("--today", type=DATE, help="Count overdue as of this date (default: today).")
+@click.pass_obj
+def actions(paths: Paths, today: dt.date | None) -> None:
+    """List open follow-up actions: meeting, case, owner, deadline; overdue first."""
+    today = today or dt.date.today()
+    for line in followup.format_actions(followup.open_actions(paths, today), today):
+        click.echo(line)
+
+
 def main() -> None:
-    cli(prog_name="alu-docs")
+    """Entry point. An unexpected error still ends in one readable line (ALU_DEBUG=1 shows
+    the traceback for a bug report)."""
+    try:
+        cli(prog_name="alu-docs", standalone_mode=True)
+    except Exception as exc:  # a bug, not a user error: those are AluError, handled by click
+        if os.environ.get("ALU_DEBUG"):
+            raise
+        click.echo(f"error: unexpected {exc.__class__.__name__}: {exc} "
+                   "(a bug in alu-docs; run again with ALU_DEBUG=1 and report the output)", err=True)
+        sys.exit(1)

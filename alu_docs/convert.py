@@ -15,6 +15,9 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from pypdf import PdfReader
@@ -109,3 +112,46 @@ def pdf_problem(pdf: Path) -> str | None:
     except Exception as exc:  # pypdf raises many types for a damaged file
         return f"the PDF does not open ({exc.__class__.__name__})"
     return None if pages > 0 else "the PDF has no pages"
+
+
+def to_pdf_parallel(docx_files: list[Path], outdir: Path, *, workers: int | None = None,
+                    min_per_worker: int = 8, progress: Callable[[int, int], None] | None = None,
+                    ) -> tuple[list[Path], int]:
+    """Convert like `to_pdf`, split over up to `workers` LibreOffice runs at once (one per
+    core, each with its own profile); returns the PDFs in order and the number of runs.
+
+    Files with the same name in different folders (the public and internal editions)
+    never share an output folder. Small batches stay in one run: start-up dominates.
+    `progress(done, total)` is called as PDFs appear.
+    """
+    if not docx_files:
+        return [], 0
+    workers = workers or max(1, min(2, os.cpu_count() or 1))
+    workers = max(1, min(workers, len(docx_files) // min_per_worker or 1))
+    # per worker, runs whose files have distinct names (a PDF is named after its DOCX)
+    shares: list[list[list[Path]]] = [[] for _ in range(workers)]
+    for i, docx in enumerate(docx_files):
+        runs = shares[i % workers]
+        run = next((r for r in runs if all(f.stem != docx.stem for f in r)), None)
+        if run is None:
+            run = []
+            runs.append(run)
+        run.append(docx)
+    groups = [(w, files, outdir / f"w{w}-{n}") for w, runs in enumerate(shares) for n, files in enumerate(runs)]
+    where = {docx: out / (docx.stem + ".pdf") for _, files, out in groups for docx in files}
+
+    def work(w: int) -> None:
+        for owner, files, out in groups:
+            if owner == w:
+                to_pdf(files, out)
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(work, w) for w in range(workers)]
+        while progress and not all(f.done() for f in futures):
+            progress(sum(1 for p in where.values() if p.exists()), len(docx_files))
+            time.sleep(0.25)
+        for future in futures:
+            future.result()  # re-raises ConversionFailed / ToolMissing
+    if progress:
+        progress(len(docx_files), len(docx_files))
+    return [where[docx] for docx in docx_files], len(groups)

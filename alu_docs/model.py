@@ -352,7 +352,8 @@ def meeting_from_data(data: dict[str, Any], node: yaml.Node, folder: Path,
         attendance=Attendance(
             absent=attendance_data.get("absent") or [],
             substitutes=attendance_data.get("substitutes") or {},
-            guests=[Guest(g["name"], g["unit"], [n for n in g["cases"] if n]) for g in attendance_data.get("guests") or []],
+            guests=[Guest(g["name"], g["unit"], [n for n in g["cases"] if n])
+                    for g in attendance_data.get("guests") or []],
             partial=attendance_data.get("partial") or {},
             observers=attendance_data.get("observers"),
             referent=attendance_data.get("referent"),

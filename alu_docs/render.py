@@ -271,7 +271,7 @@ def minutes_context(ctx: Context, meeting: Meeting, edition: str) -> dict[str, A
             "heading": f"{case_label} {number} {case.title}",
             "paragraphs": paragraphs(case.notes),
             "conclusion": conclusion,
-            "actions": [{"task": a.task, "owner": a.owner, "due": short_date(a.due) if a.due else ""}
+            "actions": [{"task": a.task.rstrip(".") + ".", "owner": a.owner, "due": short_date(a.due) if a.due else ""}
                         for a in case.actions],
         })
     items.append({"heading": t["aob"],

@@ -65,3 +65,19 @@ def set_minutes_status(path: Path, status: str) -> None:
         return True
 
     _edit(path, change)
+
+
+def set_minutes_note(path: Path, note: str) -> None:
+    """Set `minutes.note` (the note the archive index and the page show)."""
+
+    def change(data: Any) -> bool:
+        minutes = data.get("minutes")
+        if minutes is None:
+            data["minutes"] = {"note": note}
+            return True
+        if minutes.get("note") == note:
+            return False
+        minutes["note"] = note
+        return True
+
+    _edit(path, change)

@@ -126,6 +126,15 @@ def shade(cell, color: str = GREY) -> None:
     tc_pr.append(shd)
 
 
+def keep_rows_whole(table) -> None:
+    """A row is never split over two pages (w:cantSplit)."""
+    for row in table.rows:
+        tr_pr = row._tr.get_or_add_trPr()
+        element = OxmlElement("w:cantSplit")
+        element.set(qn("w:val"), "true")
+        tr_pr.append(element)
+
+
 def repeat_header(row) -> None:
     tr_pr = row._tr.get_or_add_trPr()
     element = OxmlElement("w:tblHeader")
@@ -150,6 +159,7 @@ def loop_table(doc, headers: list[str], cells: list[str], loop: str, widths: lis
         table.rows[2].cells[i].text = text
     table.rows[3].cells[0].text = "{%tr endfor %}"
     set_widths(table, widths)
+    keep_rows_whole(table)
     return table
 
 
@@ -160,6 +170,7 @@ def facts_table(doc, rows: list[tuple[str, str]]):
         row.cells[0].paragraphs[0].add_run(label).bold = True
         row.cells[1].text = value
     set_widths(table, [4.0, 12.4])
+    keep_rows_whole(table)
     return table
 
 
@@ -325,9 +336,96 @@ def case_paper():
     return doc
 
 
+def archive_index():
+    """archive/index.pdf: every meeting, newest first, grouped by year (Heading 1 = a bookmark
+    per year, Heading 2 = one per meeting). Links are added to the PDF afterwards by
+    alu_docs.index, which finds each link text in the PDF: keep the order heading, status,
+    documents, cases when restyling."""
+    doc = base_document()
+    header_footer(doc)
+    grey = RGBColor(0x44, 0x44, 0x44)
+    doc.add_paragraph("{{ t.index_title }}", style="Title")
+    doc.add_paragraph("{{ committee.name }} ({{ committee.short }}), {{ committee.organisation }}")
+    doc.add_paragraph("{{ summary }}", style="Small")
+    doc.add_paragraph("{{ t.index_intro }}", style="Small")
+    tag(doc, "{%p for year in years %}")
+    doc.add_paragraph("{{ year.year }}", style="Heading 1")
+    tag(doc, "{%p for m in year.meetings %}")
+    doc.add_paragraph("{{ m.heading }}", style="Heading 2")
+    status = doc.add_paragraph().add_run("{{ m.status }}")
+    status.italic = True
+    status.font.color.rgb = grey
+    tag(doc, "{%p if m.docs %}")
+    p = doc.add_paragraph()
+    p.add_run("{{ t.documents }}: ").bold = True
+    p.add_run("{{r m.docs }}")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if m.cases %}")
+    table = doc.add_table(rows=3, cols=2)
+    table.alignment = WD_TABLE_ALIGNMENT.LEFT
+    table.rows[0].cells[0].text = "{%tr for c in m.cases %}"
+    table.rows[1].cells[0].text = ""
+    table.rows[1].cells[0].paragraphs[0].add_run("{{r c.number }}")
+    table.rows[1].cells[1].text = "{{r c.title }}"
+    for cell in table.rows[1].cells:
+        cell.paragraphs[0].paragraph_format.space_after = Pt(2)
+    table.rows[2].cells[0].text = "{%tr endfor %}"
+    set_widths(table, [3.0, 13.4])
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endfor %}")
+    return doc
+
+
+def meeting_plan():
+    """The meeting plan (alu-docs plan): facts, then one table of dates per term."""
+    doc = base_document()
+    header_footer(doc)
+    cell_text = doc.styles.add_style("Table text", 1)
+    cell_text.base_style = doc.styles["Normal"]
+    cell_text.font.size = Pt(10)
+    cell_text.paragraph_format.space_after = Pt(0)
+    cell_text.paragraph_format.line_spacing = 1.0
+    doc.add_paragraph("{{ plan.title }}", style="Title")
+    doc.add_paragraph("{{ committee.name }} ({{ committee.short }}) – {{ committee.organisation }}")
+    facts_table(doc, [
+        ("{{ t.plan_period }}", "{{ plan.period }}"),
+        ("{{ t.plan_rhythm }}", "{{ plan.rhythm }}"),
+        ("{{ t.plan_time }}", "{{ plan.time }}"),
+        ("{{ t.place }}", "{{ plan.place }}"),
+        ("{{ t.chair }}", "{{ plan.chair }}"),
+        ("{{ t.secretary }}", "{{ plan.secretary }}"),
+    ])
+    tag(doc, "{%p for term in terms %}")
+    doc.add_paragraph("{{ term.heading }}", style="Heading 1")
+    table = loop_table(
+        doc,
+        ["{{ t.col_date }}", "{{ t.col_hours }}", "{{ t.col_place }}", "{{ t.col_cases }}", "{{ t.col_status }}"],
+        ["{{ row.date }}", "{{ row.time }}", "{{ row.place }}", "{{ row.cases }}", "{{ row.status }}"],
+        "row in term.rows",
+        [4.5, 2.3, 3.0, 4.8, 1.8],
+    )
+    for row in table.rows:
+        for cell in row.cells:
+            for paragraph in cell.paragraphs:
+                paragraph.style = cell_text
+    tag(doc, "{%p if term.skipped %}")
+    p = doc.add_paragraph(style="Small")
+    p.paragraph_format.space_before = Pt(4)
+    p.add_run("{{ t.plan_skipped }}: ").bold = True
+    p.add_run("{{ term.skipped }}")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p endfor %}")
+    note = doc.add_paragraph("{{ plan.note }}", style="Small")
+    note.paragraph_format.space_before = Pt(12)
+    doc.add_paragraph("{{ plan.as_of }}", style="Small")
+    return doc
+
+
 def main(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    for name, build in (("innkalling", notice), ("referat", minutes), ("saksframlegg", case_paper)):
+    for name, build in (("innkalling", notice), ("referat", minutes), ("saksframlegg", case_paper),
+                        ("indeks", archive_index), ("moteplan", meeting_plan)):
         build().save(out / f"{name}.docx")
         print(f"wrote {out / f'{name}.docx'}")
 

@@ -177,9 +177,8 @@ def test_without_libreoffice_the_docx_are_written_and_the_install_is_named(
 
 
 def test_two_builds_at_once_do_not_corrupt_each_other(paths: Paths, soffice: None) -> None:
-    from concurrent.futures import ThreadPoolExecutor
-
     import datetime as dt
+    from concurrent.futures import ThreadPoolExecutor
     with ThreadPoolExecutor(2) as pool:
         jobs = [pool.submit(build, paths, dt.date(2025, 8, 27), echo=lambda _: None, force=True),
                 pool.submit(build, paths, dt.date(2025, 9, 24), echo=lambda _: None, force=True)]

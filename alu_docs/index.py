@@ -1,0 +1,510 @@
+"""Stage 6: the archive index, `archive/index.pdf`.
+
+Every meeting, newest first, grouped by year (a bookmark per year), with its state, its
+cases and its documents as relative links to the PDFs beside the index. It is rendered
+from `templates/indeks.docx`, converted to PDF/A-2b (tagged) by LibreOffice like every
+archival PDF, and the links are added afterwards with pypdf: LibreOffice 7.4 drops DOCX
+hyperlinks when it exports a PDF. Each link text is found in the PDF with
+`pdftotext -bbox` and gets a /Link annotation with a GoToR action (a relative file name,
+allowed in PDF/A-2) and a tagged /Link structure element.
+
+Documents are listed from the archive's manifest only: a document that exists but is not
+in this archive (history) is named as such and never linked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import re
+import shutil
+import subprocess
+import tempfile
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from docxtpl import RichText
+from lxml import etree
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import (
+    ArrayObject,
+    DictionaryObject,
+    FloatObject,
+    NameObject,
+    NumberObject,
+    TextStringObject,
+)
+
+from . import __version__
+from .archive import Manifest, file_sha256, locked, sha256, write_file
+from .convert import to_pdf
+from .errors import ConversionFailed, ToolMissing
+from .model import Meeting
+from .render import Context, DocPlan, render_docx
+from .texts import ARCHIVE_TEXTS, date_range, texts
+
+Echo = Callable[[str], None]
+
+INDEX = "index.pdf"
+TEMPLATE = "indeks.docx"
+DOCX_NAME = "index"  # the DOCX (and LibreOffice's PDF) in a build's work folder
+LINK_COLOUR = "0B5CAD"
+GREY = "595959"
+DOC_NAME = re.compile(
+    r"^(?P<short>[^/]+)-(?P<date>\d{4}-\d{2}-\d{2})-(?P<kind>innkalling|referat|sakspapirer|sak-(?P<number>\d+))\.pdf$"
+)
+ROLE_ORDER = {"innkalling": 0, "sakspapirer": 1, "referat": 3}
+
+
+@dataclass
+class DocEntry:
+    """One document of a meeting in the index: linked when `target` is set."""
+
+    label: str
+    target: str | None = None  # archive-relative path of the PDF
+    elsewhere: bool = False  # exists, but is not in this archive
+
+
+@dataclass
+class CaseEntry:
+    number: str  # "ALU-sak 12/25"
+    title: str
+    target: str | None = None  # the case paper
+
+
+@dataclass
+class MeetingEntry:
+    date: dt.date
+    heading: str
+    status: str
+    state: str  # complete | draft | pending | notice-only | minutes-only | planned | no-documents
+    docs: list[DocEntry] = field(default_factory=list)
+    cases: list[CaseEntry] = field(default_factory=list)
+
+
+@dataclass
+class IndexPlan:
+    """What the index will show, the texts in document order with their link targets (to
+    place the links), the hash of all its inputs (to skip an unchanged index) and, once
+    rendered, its DOCX."""
+
+    entries: list[MeetingEntry]
+    context: dict[str, Any]
+    fragments: list[tuple[str, str | None]]
+    inputs: str
+    title: str
+    author: str
+    language: str
+    docx: bytes | None = None
+    missing: list[str] = field(default_factory=list)
+
+
+def archived_pdfs(files: dict[str, dict[str, Any]]) -> dict[str, list[str]]:
+    """{meeting date: [archive-relative PDF paths]} from the manifest's file entries."""
+    result: dict[str, list[str]] = {}
+    for relative, entry in files.items():
+        if entry.get("meeting") and relative.endswith(".pdf"):
+            result.setdefault(entry["meeting"], []).append(relative)
+    return result
+
+
+def expected_files(manifest: Manifest, rebuilt: dict[str, list[str]]) -> dict[str, dict[str, Any]]:
+    """The manifest's files as they will be after a build that writes `rebuilt`
+    ({meeting date: [relative paths]}): a rebuilt meeting keeps only its new files and
+    what a build never drops (approved minutes, imported documents, other kinds)."""
+    files = {
+        relative: entry for relative, entry in manifest.files.items()
+        if entry.get("meeting") not in rebuilt
+        or entry.get("approved") or entry.get("imported") or entry.get("kind")
+    }
+    for date, relatives in rebuilt.items():
+        for relative in relatives:
+            files.setdefault(relative, {"meeting": date})
+    return files
+
+
+def _labels(language: str) -> dict[str, str]:
+    return {**texts(language), **ARCHIVE_TEXTS[language]}
+
+
+def meeting_entry(ctx: Context, meeting: Meeting, pdfs: list[str]) -> MeetingEntry:
+    """How one meeting appears in the index, from the model and its archived PDFs."""
+    committee = ctx.committee
+    t = _labels(committee.language)
+    by_role: dict[str, str] = {}
+    case_papers: dict[int, str] = {}
+    others: list[str] = []
+    for relative in sorted(pdfs):
+        match = DOC_NAME.match(relative.rsplit("/", 1)[-1])
+        if not match:
+            others.append(relative)
+        elif match["number"]:
+            case_papers[int(match["number"])] = relative
+        else:
+            by_role[match["kind"]] = relative
+
+    notice = "innkalling" in by_role or meeting.legacy_notice
+    minutes = "referat" in by_role or meeting.legacy_minutes
+    draft = "referat" in by_role and meeting.minutes_status == "draft"
+    if notice and minutes:
+        state = "draft" if draft else "complete"
+        status = t["state_draft"] if draft else t["state_complete"]
+    elif notice:
+        state = {"none": "pending", "draft": "pending"}.get(meeting.minutes_status, "notice-only")
+        status = t["state_pending"] if state == "pending" else t["state_notice_only"]
+    elif minutes:
+        state, status = "minutes-only", t["state_minutes_only"]
+    elif meeting.kind == "ordinary" and meeting.minutes_status == "none":
+        state, status = "planned", t["state_planned"]
+    else:
+        state, status = "no-documents", t["state_no_documents"]
+    note = meeting.minutes_note
+    if not note and meeting.minutes_status == "not-written":
+        note = t["state_not_written"]
+    kind = t["kind_seminar"] if meeting.kind == "seminar" else t["kind_ordinary"]
+    status = " ".join(part for part in (None if state == "planned" else f"{kind}.", status, note) if part)
+
+    docs: list[DocEntry] = []
+    if "innkalling" in by_role:
+        docs.append(DocEntry(t["doc_notice"], by_role["innkalling"]))
+    elif meeting.legacy_notice:
+        docs.append(DocEntry(f"{t['doc_notice']} ({t['elsewhere']})", elsewhere=True))
+    if "sakspapirer" in by_role:
+        docs.append(DocEntry(t["doc_packet"], by_role["sakspapirer"]))
+    if "referat" in by_role:
+        docs.append(DocEntry(t["doc_minutes_draft"] if draft else t["doc_minutes"], by_role["referat"]))
+    elif meeting.legacy_minutes:
+        docs.append(DocEntry(f"{t['doc_minutes']} ({t['elsewhere']})", elsewhere=True))
+
+    case_word = f"{committee.short}-{t['case_word']}"
+    cases = []
+    for case in meeting.cases:
+        number = ctx.numbers[(meeting.date, case.position)]
+        title = f"{t['exempt']} ({case.confidential})" if case.confidential else case.title
+        cases.append(CaseEntry(f"{case_word} {ctx.case_number(meeting, case)}", title, case_papers.pop(number, None)))
+    for number, relative in sorted(case_papers.items()):  # a case paper whose case is gone from the YAML
+        docs.append(DocEntry(f"{t['doc_case']} {number}/{meeting.date:%y}", relative))
+    docs.extend(DocEntry(relative.rsplit("/", 1)[-1], relative) for relative in others)
+
+    heading = date_range(meeting.date, meeting.end_date, committee.language)
+    if meeting.title:
+        heading += f": {meeting.title}"
+    return MeetingEntry(meeting.date, heading, status, state, docs, cases)
+
+
+def index_entries(ctx: Context, files: dict[str, dict[str, Any]]) -> list[MeetingEntry]:
+    """Every meeting, newest first."""
+    pdfs = archived_pdfs(files)
+    return [meeting_entry(ctx, m, pdfs.get(m.date.isoformat(), []))
+            for m in sorted(ctx.meetings, key=lambda m: m.date, reverse=True)]
+
+
+def _link_text(label: str, target: str | None, elsewhere: bool = False) -> RichText:
+    rich = RichText()
+    _add(rich, label, target, elsewhere)
+    return rich
+
+
+def _add(rich: RichText, label: str, target: str | None, elsewhere: bool = False) -> None:
+    if target:
+        rich.add(label, color=LINK_COLOUR, underline=True)
+    elif elsewhere:
+        rich.add(label, color=GREY, italic=True)
+    else:
+        rich.add(label)
+
+
+def index_context(ctx: Context, entries: list[MeetingEntry]) -> tuple[dict[str, Any], list[tuple[str, str | None]]]:
+    """The template's context, and every text in document order with its link target."""
+    committee = ctx.committee
+    t = _labels(committee.language)
+    years: dict[int, list[dict[str, Any]]] = {}
+    fragments: list[tuple[str, str | None]] = []
+    for year in sorted({e.date.year for e in entries}, reverse=True):
+        fragments.append((str(year), None))
+        for entry in (e for e in entries if e.date.year == year):
+            docs = RichText()
+            for i, doc in enumerate(entry.docs):
+                if i:
+                    docs.add(" · ")
+                _add(docs, doc.label, doc.target, doc.elsewhere)
+            fragments += [(entry.heading, None), (entry.status, None)]
+            if entry.docs:
+                fragments += [(f"{t['documents']}:", None)] + [(d.label, d.target) for d in entry.docs]
+            for case in entry.cases:
+                fragments += [(case.number, case.target), (case.title, None)]
+            years.setdefault(year, []).append({
+                "heading": entry.heading,
+                "status": entry.status,
+                "docs": docs if entry.docs else None,
+                "cases": [{"number": _link_text(c.number, c.target), "title": _link_text(c.title, None)}
+                          for c in entry.cases],
+            })
+    span = f"{min(years)}–{max(years)}" if years else ""
+    context = {
+        "t": t,
+        "committee": {"name": committee.name, "short": committee.short, "organisation": committee.organisation},
+        "header_left": f"{committee.organisation} · {committee.short} · {t['index_title']}",
+        "draft": False,
+        "summary": t["meetings_count"].format(count=len(entries)) + (f", {span}" if span else ""),
+        "years": [{"year": str(y), "meetings": m} for y, m in years.items()],
+    }
+    return context, fragments
+
+
+def plan_index(ctx: Context, templates: Path, files: dict[str, dict[str, Any]]) -> IndexPlan:
+    """What the index shows for an archive holding `files` (manifest entries); not rendered."""
+    entries = index_entries(ctx, files)
+    context, fragments = index_context(ctx, entries)
+    committee = ctx.committee
+    t = _labels(committee.language)
+    inputs = sha256(json.dumps({
+        "version": __version__,
+        "template": file_sha256(templates / TEMPLATE),
+        "fragments": fragments,
+        "summary": context["summary"],
+        "language": committee.language,
+    }, ensure_ascii=False).encode())
+    return IndexPlan(entries, context, fragments, inputs, f"{committee.short} – {t['index_title']}",
+                     f"{committee.organisation} {committee.short}", committee.language)
+
+
+def render_index(plan: IndexPlan, templates: Path) -> bytes:
+    """Fill templates/indeks.docx (same input, same bytes)."""
+    newest = max((e.date for e in plan.entries), default=dt.date(2000, 1, 1))
+    doc = render_docx(DocPlan(DOCX_NAME, TEMPLATE, plan.context, plan.title), templates,
+                      language=plan.language, author=plan.author, day=newest)
+    plan.docx = doc.docx
+    return doc.docx
+
+
+def is_current(manifest: Manifest, plan: IndexPlan) -> bool:
+    """The archived index was made from the same inputs and is unchanged on disk."""
+    entry = manifest.files.get(INDEX)
+    path = manifest.root / INDEX
+    return bool(entry) and entry.get("inputs") == plan.inputs and path.exists() \
+        and file_sha256(path) == entry["sha256"]
+
+
+# --- links ------------------------------------------------------------------------------
+
+
+@dataclass
+class Word:
+    page: int
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    text: str
+
+
+def _norm(text: str) -> str:
+    """Compare texts without spaces, ligatures or compatibility forms."""
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(ch for ch in text if not ch.isspace() and ch not in "\u00ad\u200b")
+
+
+def pdf_words(pdf: bytes) -> tuple[list[Word], list[float]]:
+    """Every word with its box (top-left origin, points) and each page's height, via
+    poppler's `pdftotext -bbox`."""
+    tool = shutil.which("pdftotext")
+    if tool is None:
+        raise ToolMissing("pdftotext (poppler-utils) is needed to place the links of the archive index: "
+                          "sudo apt-get install poppler-utils (or run `make system` as root)")
+    with tempfile.TemporaryDirectory(prefix="alu-index-") as tmp:
+        source = Path(tmp) / "index.pdf"
+        source.write_bytes(pdf)
+        done = subprocess.run([tool, "-bbox", "-enc", "UTF-8", str(source), "-"], capture_output=True, timeout=120)
+    if done.returncode != 0:
+        raise ConversionFailed(f"pdftotext could not read the index: {done.stderr.decode(errors='replace').strip()}")
+    root = etree.fromstring(done.stdout, etree.XMLParser(recover=True, resolve_entities=False, no_network=True))
+    words: list[Word] = []
+    heights: list[float] = []
+    for page_no, page in enumerate(root.iter("{*}page")):
+        heights.append(float(page.get("height")))
+        for w in page.iter("{*}word"):
+            words.append(Word(page_no, float(w.get("xMin")), float(w.get("yMin")), float(w.get("xMax")),
+                              float(w.get("yMax")), w.text or ""))
+    return words, heights
+
+
+@dataclass
+class PlacedLink:
+    page: int
+    rect: tuple[float, float, float, float]  # PDF user space, bottom-left origin
+    target: str
+    label: str
+
+
+def place_links(words: list[Word], heights: list[float], fragments: list[tuple[str, str | None]],
+                unplaced: list[str] | None = None) -> list[PlacedLink]:
+    """Find each fragment in the PDF's words, in document order, and box the linked ones
+    (one box per line a link text runs over). Link texts not found go to `unplaced`."""
+    stream: list[str] = []
+    owner: list[int] = []
+    for i, word in enumerate(words):
+        text = _norm(word.text)
+        stream.append(text)
+        owner.extend([i] * len(text))
+    joined = "".join(stream)
+    placed: list[PlacedLink] = []
+    at = 0
+    for text, target in fragments:
+        key = _norm(text)
+        if not key:
+            continue
+        found = joined.find(key, at)
+        if found < 0 and not target:
+            # text the PDF shows differently (right-to-left, missing glyphs, …): step over its
+            # start if that is near, so a link word inside it is not taken for the link
+            for size in (40, 20, 8):
+                near = joined.find(key[:size], at, at + 4000)
+                if near >= 0:
+                    at = near + size
+                    break
+            continue
+        if found < 0:
+            if unplaced is not None:
+                unplaced.append(target)
+            continue
+        at = found + len(key)
+        if not target:
+            continue
+        lines: dict[tuple[int, int], list[Word]] = {}
+        for index in dict.fromkeys(owner[found:at]):
+            word = words[index]
+            lines.setdefault((word.page, round(word.y1)), []).append(word)
+        for (page, _), line in lines.items():
+            height = heights[page]
+            x0, x1 = min(w.x0 for w in line), max(w.x1 for w in line)
+            top, bottom = min(w.y0 for w in line), max(w.y1 for w in line)
+            placed.append(PlacedLink(page, (x0, height - bottom, x1, height - top), target, text))
+    return placed
+
+
+def add_links(pdf: bytes, links: list[PlacedLink]) -> bytes:
+    """Add /Link annotations (GoToR to a relative file name, print flag set, no border) and
+    tag each as a /Link structure element, keeping the PDF/A identification and metadata."""
+    reader = PdfReader(io.BytesIO(pdf))
+    writer = PdfWriter(clone_from=reader)
+    writer.pdf_header = reader.pdf_header  # keep LibreOffice's %PDF-1.6
+    info = dict(reader.metadata or {})
+    struct_root = writer.root_object.get("/StructTreeRoot")
+    struct_root = struct_root.get_object() if struct_root is not None else None
+    parent_nums = None
+    document = None
+    if struct_root is not None:
+        tree = struct_root.get("/ParentTree")
+        tree = tree.get_object() if tree is not None else None
+        if tree is not None and "/Nums" in tree:
+            parent_nums = tree["/Nums"]
+        kids = struct_root.get("/K")
+        kids = kids.get_object() if kids is not None else None
+        document = kids[0].get_object() if isinstance(kids, ArrayObject) and kids else kids
+    next_key = int(struct_root.get("/ParentTreeNextKey", 0)) if struct_root is not None else 0
+    if parent_nums is not None:
+        next_key = max([next_key] + [int(parent_nums[i]) + 1 for i in range(0, len(parent_nums), 2)])
+
+    for link in links:
+        page = writer.pages[link.page]
+        annotation = DictionaryObject({
+            NameObject("/Type"): NameObject("/Annot"),
+            NameObject("/Subtype"): NameObject("/Link"),
+            NameObject("/Rect"): ArrayObject(FloatObject(round(v, 2)) for v in link.rect),
+            NameObject("/Border"): ArrayObject([NumberObject(0)] * 3),
+            NameObject("/F"): NumberObject(4),
+            NameObject("/Contents"): TextStringObject(f"{link.label}: {link.target}"),
+            NameObject("/A"): DictionaryObject({
+                NameObject("/S"): NameObject("/GoToR"),
+                NameObject("/F"): TextStringObject(link.target),
+                NameObject("/D"): ArrayObject([NumberObject(0), NameObject("/Fit")]),
+            }),
+        })
+        annotation_ref = writer.add_annotation(page, annotation).indirect_reference
+        if parent_nums is None or document is None:
+            continue
+        element = DictionaryObject({
+            NameObject("/Type"): NameObject("/StructElem"),
+            NameObject("/S"): NameObject("/Link"),
+            NameObject("/P"): document.indirect_reference,
+            NameObject("/Pg"): page.indirect_reference,
+            NameObject("/Alt"): TextStringObject(link.label),
+            NameObject("/K"): ArrayObject([DictionaryObject({
+                NameObject("/Type"): NameObject("/OBJR"),
+                NameObject("/Obj"): annotation_ref,
+                NameObject("/Pg"): page.indirect_reference,
+            })]),
+        })
+        element_ref = writer._add_object(element)
+        kids = document.get("/K")
+        if not isinstance(kids, ArrayObject):
+            kids = ArrayObject([] if kids is None else [kids])
+            document[NameObject("/K")] = kids
+        kids.append(element_ref)
+        annotation_ref.get_object()[NameObject("/StructParent")] = NumberObject(next_key)
+        parent_nums.extend([NumberObject(next_key), element_ref])
+        next_key += 1
+    if struct_root is not None:
+        struct_root[NameObject("/ParentTreeNextKey")] = NumberObject(next_key)
+    if info:
+        writer.add_metadata(info)  # keep /Producer etc. as in the XMP (PDF/A wants them to agree)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def finish(plan: IndexPlan, pdf: bytes, root: Path) -> tuple[bytes, list[str]]:
+    """The index PDF with its links; links only to files that exist under `root`.
+    Returns the PDF and the targets that were missing (left as plain text)."""
+    words, heights = pdf_words(pdf)
+    unplaced: list[str] = []
+    links = place_links(words, heights, plan.fragments, unplaced)
+    missing = sorted({link.target for link in links if not (root / link.target).is_file()} | set(unplaced))
+    links = [link for link in links if link.target not in missing]
+    return add_links(pdf, links), missing
+
+
+def write_index(root: Path, manifest: Manifest, plan: IndexPlan, pdf: bytes) -> list[str]:
+    """Add the links and file archive/index.pdf (call under `locked`). Returns missing targets."""
+    data, missing = finish(plan, pdf, root)
+    write_file(root, INDEX, data)
+    manifest.record(INDEX, data, None, kind="index", inputs=plan.inputs)
+    plan.missing = missing
+    return missing
+
+
+def build_index(paths: Any, *, echo: Echo = print, force: bool = False) -> Path:
+    """`alu-docs index`: rebuild archive/index.pdf alone from the meetings and the manifest."""
+    from .model import load_all
+
+    committee, meetings = load_all(paths.meetings)
+    ctx = Context.build(committee, meetings)
+    manifest = Manifest.load(paths.archive)
+    plan = plan_index(ctx, paths.templates, manifest.files)
+    target = paths.archive / INDEX
+    if not force and is_current(manifest, plan):
+        echo(f"index    {paths.archive.name}/{INDEX}: up to date ({len(plan.entries)} meetings)")
+        return target
+    with tempfile.TemporaryDirectory(prefix="alu-index-") as work_name:
+        work = Path(work_name)
+        docx = work / f"{DOCX_NAME}.docx"
+        docx.write_bytes(render_index(plan, paths.templates))
+        pdf = to_pdf([docx], work / "pdf-out")[0].read_bytes()
+    with locked(paths.archive):
+        manifest = Manifest.load(paths.archive)
+        missing = write_index(paths.archive, manifest, plan, pdf)
+        manifest.save()
+    report_index(plan, missing, paths.archive.name, echo)
+    return target
+
+
+def report_index(plan: IndexPlan, missing: list[str], archive_name: str, echo: Echo) -> None:
+    links = sum(1 for _, target in plan.fragments if target) - len(missing)
+    echo(f"index    {archive_name}/{INDEX}: {len(plan.entries)} meetings, {links} links")
+    for target in missing:
+        echo(f"index    warning: {target}: not linked (not in the archive, or its link text was not found)")

@@ -1,0 +1,175 @@
+"""`alu-docs search`: find meetings and cases by words in titles, YAML text and the text
+of the archived PDFs.
+
+Only public text is searched: the YAML of cases that are not confidential (a confidential
+case is found only by its number and legal basis) and the PDFs of `archive/` (the public
+edition; `internal/` is never read). PDF text is extracted once with pypdf and cached in
+`archive/cache/pdf-text.json`, keyed by the file's sha256, so the cache holds nothing
+that is not already public in the archive.
+
+Matching ignores case and Unicode form (NFC/NFKC, casefold), and spells æ, ø, å as ae,
+oe, aa on both sides, so "losning" does not match but "loesning" and "LØSNING" find
+"løsning". Every word of the query must occur in the same meeting, case or document.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import logging
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from pypdf import PdfReader
+
+from .archive import Manifest, locked, write_file
+from .build import Paths
+from .errors import AluError
+from .index import DOC_NAME
+from .load import display_path
+from .model import load_all
+from .render import Context
+
+Echo = Callable[[str], None]
+CACHE = "cache/pdf-text.json"
+_FOLD = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "ä": "ae", "ö": "oe"})
+
+
+def fold(text: str) -> str:
+    """Text as it is compared: NFKC, casefolded, æøå spelled out, other accents dropped,
+    whitespace collapsed."""
+    text = unicodedata.normalize("NFKC", text).casefold().translate(_FOLD)
+    text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    return " ".join(text.split())
+
+
+@dataclass
+class Hit:
+    date: dt.date
+    case: str  # "ALU-sak 3/25", or "" for the meeting itself
+    title: str
+    file: str  # where to read it: an archived PDF, else the meeting.yaml
+    snippet: str = ""
+
+    def line(self) -> str:
+        return "  ".join(part for part in (self.date.isoformat(), self.case or "-", self.title, self.file))
+
+
+def _snippet(text: str, words: list[str], width: int = 90) -> str:
+    """A short piece of `text` around the first word that holds the first query word."""
+    tokens = text.split()
+    at = next((i for i, token in enumerate(tokens) if words[0] in fold(token)), 0)
+    start = max(0, at - 4)
+    piece = " ".join(tokens[start:])
+    cut = piece[:width]
+    return ("…" if start else "") + cut + ("…" if len(piece) > width else "")
+
+
+def pdf_texts(archive: Path, manifest: Manifest) -> dict[str, str]:
+    """{relative path: text} of every archived PDF, from the cache where possible; new
+    extractions are added to the cache (under the archive's lock)."""
+    cache_path = archive / CACHE
+    try:
+        cache: dict[str, str] = json.loads(cache_path.read_text(encoding="utf-8")) if cache_path.exists() else {}
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        cache = {}
+    texts: dict[str, str] = {}
+    added = False
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    for relative, entry in sorted(manifest.files.items()):
+        if not relative.endswith(".pdf") or not entry.get("meeting") or not (archive / relative).is_file():
+            continue
+        key = entry["sha256"]
+        if key not in cache:
+            try:
+                reader = PdfReader(io.BytesIO((archive / relative).read_bytes()))
+                cache[key] = "\n".join(page.extract_text() or "" for page in reader.pages)
+            except Exception:  # an unreadable PDF is reported by `alu-docs verify`, not here
+                cache[key] = ""
+            added = True
+        texts[relative] = cache[key]
+    if added:
+        live = {entry["sha256"] for entry in manifest.files.values()}
+        with locked(archive):
+            data = {k: v for k, v in cache.items() if k in live}
+            write_file(archive, CACHE, json.dumps(data, ensure_ascii=False, sort_keys=True).encode())
+    return texts
+
+
+def search(paths: Paths, query: str) -> list[Hit]:
+    """Meetings, cases and archived documents whose public text holds every word of `query`."""
+    words = fold(query).split()
+    if not words:
+        raise AluError("search: give one or more words to look for, e.g. alu-docs search omstilling")
+    committee, meetings = load_all(paths.meetings)
+    ctx = Context.build(committee, meetings)
+    manifest = Manifest.load(paths.archive)
+    archive_label = paths.archive.name
+    case_word = f"{committee.short}-sak"
+    by_file: dict[str, tuple[dt.date, str, str]] = {}  # archived PDF -> (date, case, title)
+    hits: dict[tuple[dt.date, str, str], Hit] = {}
+
+    def matches(text: str) -> bool:
+        folded = fold(text)
+        return all(word in folded for word in words)
+
+    for meeting in meetings:
+        day = meeting.date
+        stem = f"{committee.short}-{day.isoformat()}"
+        folder = f"{day.year}/{day.isoformat()}"
+        meeting_title = meeting.title or ("Samling" if meeting.kind == "seminar" else "Møte")
+        meeting_text = " ".join(filter(None, [meeting.title, meeting.minutes_note, meeting.place,
+                                              meeting.any_other_business, day.isoformat()]))
+        notice = f"{folder}/{stem}-innkalling.pdf"
+        meeting_file = f"{archive_label}/{notice}" if notice in manifest.files else display_path(meeting.yaml_path)
+        if meeting.title and matches(meeting_text):
+            hits[(day, "", meeting_title)] = Hit(day, "", meeting_title, meeting_file, _snippet(meeting_text, words))
+        for case in meeting.cases:
+            number = ctx.numbers[(day, case.position)]
+            label = f"{case_word} {ctx.case_number(meeting, case)}"
+            paper = f"{folder}/{stem}-sak-{number:03d}.pdf"
+            if case.confidential:
+                title = f"Unntatt offentlighet ({case.confidential})"
+                text = f"{label} {title}"
+            else:
+                title = case.title
+                text = " ".join(filter(None, [
+                    label, case.title, case.presenter.name, case.presenter.unit, case.summary, case.assessment,
+                    case.proposal, case.notes, case.conclusion,
+                    *(a.title for a in case.attachments), *(a.task for a in case.actions),
+                ]))
+            by_file[paper] = (day, label, title)
+            if matches(text):
+                file = f"{archive_label}/{paper}" if paper in manifest.files else display_path(meeting.yaml_path)
+                hits[(day, label, title)] = Hit(day, label, title, file, _snippet(text, words))
+
+    for relative, text in pdf_texts(paths.archive, manifest).items():
+        name = relative.rsplit("/", 1)[-1]
+        match = DOC_NAME.match(name)
+        if not match or not matches(text + " " + name):
+            continue
+        day = dt.date.fromisoformat(match["date"])
+        if relative in by_file:
+            day, label, title = by_file[relative]
+        else:
+            label, title = "", {"innkalling": "Innkalling", "referat": "Referat",
+                                "sakspapirer": "Sakspapirer"}.get(match["kind"], name)
+        hit = Hit(day, label, title, f"{archive_label}/{relative}", _snippet(text, words))
+        key = (day, label, title)
+        if key not in hits or not hits[key].file.endswith(".pdf"):
+            hits[key] = hit
+    return sorted(hits.values(), key=lambda h: (h.date, h.case, h.file), reverse=True)
+
+
+def run_search(paths: Paths, query: str, *, echo: Echo = print) -> list[Hit]:
+    """`alu-docs search TEXT`: print one line per hit (date, case, title, file) and a snippet."""
+    hits = search(paths, query)
+    for hit in hits:
+        echo(hit.line())
+        if hit.snippet:
+            echo(f"    {hit.snippet}")
+    echo(f"{len(hits)} hit{'s' if len(hits) != 1 else ''} for {query!r}")
+    return hits
