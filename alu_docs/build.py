@@ -12,17 +12,18 @@ import json
 import tempfile
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
 from . import index as archive_index
 from .archive import Manifest, file_sha256, locked, meeting_dir, sha256, write_file
-from .convert import to_pdf_parallel
+from .convert import PdfBatches
 from .errors import AluError, ToolMissing
-from .ical import write_calendar
 from .model import Meeting, load_all
 from .packet import make_packets, packet_name
+from .paths import Paths
 from .render import Context, DocPlan, RenderedDoc, plan_meeting, render_plans
 from .yamledit import set_minutes_status, write_case_numbers
 
@@ -35,20 +36,6 @@ This folder holds the internal edition of meetings with cases exempt from public
 ("unntatt offentlighet"). It is written by alu-docs outside archive/ on purpose and is
 ignored by git. Never copy it to the public archive or the web page.
 """
-
-
-@dataclass
-class Paths:
-    """Where a project's folders are. Every library function takes one."""
-
-    meetings: Path
-    archive: Path
-    templates: Path
-    internal: Path
-
-    @classmethod
-    def at(cls, root: Path) -> Paths:
-        return cls(root / "meetings", root / "archive", root / "templates", root / "internal")
 
 
 @dataclass
@@ -111,7 +98,8 @@ def build(paths: Paths, date: dt.date, *, echo: Echo = print, force: bool = Fals
 def build_meetings(paths: Paths, ctx: Context, selected: list[Meeting], *, echo: Echo = print,
                    force: bool = False, progress: Callable[[int, int], None] | None = None,
                    ) -> list[BuildResult]:
-    """Render, convert (all documents in one LibreOffice run) and archive `selected`."""
+    """Render, convert and archive `selected`: one LibreOffice run for a meeting; for many,
+    batches that convert while the rest is still rendering (see convert.PdfBatches)."""
     manifest = Manifest.load(paths.archive)
     jobs: list[_Job] = []
     results = []
@@ -127,45 +115,52 @@ def build_meetings(paths: Paths, ctx: Context, selected: list[Meeting], *, echo:
     if not jobs and index_plan is None:
         return results
 
-    started = time.monotonic()
-    for job in jobs:
-        job.render(ctx, paths)
-        for message in job.result.messages:
-            echo(message)
-    count = sum(len(j.docs) for j in jobs)
-    echo(f"render   {count} documents in {time.monotonic() - started:.1f} s")
-
-    with tempfile.TemporaryDirectory(prefix="alu-build-") as work_name:
+    expected = sum(len(plans) for job in jobs for plans in job.plans.values()) + (index_plan is not None)
+    with tempfile.TemporaryDirectory(prefix="alu-build-") as work_name, \
+            PdfBatches(Path(work_name) / "pdf-out", expected, progress=progress) as batches:
         work = Path(work_name)
-        docx_files = []
+        (work / "docx").mkdir()
+        sources: dict[str, bytes] = {}
+
+        def add(key: str, data: bytes) -> None:
+            # one folder, distinct names ("public--…", "internal--…"): editions share a run
+            path = work / "docx" / (key.replace("/", "--") + ".docx")
+            path.write_bytes(data)
+            sources[key] = data
+            batches.add(path)
+
+        started = time.monotonic()
         for job in jobs:
+            job.render(ctx, paths)
+            for message in job.result.messages:
+                echo(message)
             for edition, doc in job.docs:
-                path = work / edition / f"{doc.name}.docx"
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_bytes(doc.docx)
-                docx_files.append(path)
+                add(f"{edition}/{doc.name}", doc.docx)
         if index_plan is not None:  # the index goes through the same LibreOffice run(s)
-            docx_files.append(work / "index" / f"{archive_index.DOCX_NAME}.docx")
-            docx_files[-1].parent.mkdir()
-            docx_files[-1].write_bytes(archive_index.render_index(index_plan, paths.templates))
+            add("index/index", archive_index.render_index(index_plan, paths.templates))
+        echo(f"render   {len(sources)} documents in {time.monotonic() - started:.1f} s")
         started = time.monotonic()
         try:
-            pdf_files, runs = to_pdf_parallel(docx_files, work / "pdf-out", progress=progress)
+            pdf_files = batches.finish()
         except ToolMissing:
             _commit(paths, ctx, jobs, {})
             echo("convert  LibreOffice missing: the DOCX files were written, no PDFs")
             raise
-        pdfs = {f"{docx.parent.name}/{docx.stem}": pdf.read_bytes()
-                for docx, pdf in zip(docx_files, pdf_files, strict=True)}
+        pdfs = {key: pdf.read_bytes() for key, pdf in zip(sources, pdf_files, strict=True)}
+        runs = batches.runs
         echo(f"convert  {len(pdf_files)} PDF/A-2b files in {time.monotonic() - started:.1f} s "
              f"({runs} LibreOffice run{'s' if runs != 1 else ''})")
-        packets = make_packets(ctx, [(job.meeting, list(job.plans)) for job in jobs], pdfs, echo=echo)
-        _commit(paths, ctx, jobs, pdfs, packets, index_plan)
+        with ThreadPoolExecutor(1) as pool:  # find the index's link texts (pdftotext) meanwhile
+            words = pool.submit(archive_index.pdf_words, pdfs["index/index"]) if "index/index" in pdfs else None
+            packets = make_packets(ctx, [(job.meeting, list(job.plans)) for job in jobs], pdfs, echo=echo)
+            _commit(paths, ctx, jobs, pdfs, packets, index_plan, words.result() if words else None)
     if index_plan is not None:
         archive_index.report_index(index_plan, index_plan.missing, paths.archive.name, echo)
     for job in jobs:
         where = paths.archive.name + "/" + meeting_dir(job.meeting.date)
         echo(f"archive  {where}: {len(job.result.written)} files")
+    from .ical import write_calendar  # icalendar is slow to import; only needed here
+
     with locked(paths.archive):  # the calendar shows every meeting: rewrite it after each build
         echo(f"calendar {paths.archive.name}/{write_calendar(paths, ctx)}")
     return results
@@ -217,7 +212,8 @@ class _Job:
 
 def _commit(paths: Paths, ctx: Context, jobs: list[_Job], pdfs: dict[str, bytes],
             packets: dict[str, bytes] | None = None,
-            index_plan: archive_index.IndexPlan | None = None) -> list[str]:
+            index_plan: archive_index.IndexPlan | None = None,
+            index_words: archive_index.PdfWords | None = None) -> list[str]:
     """Move rendered files into archive/ (public) and internal/ under the lock."""
     written: list[str] = []
     with locked(paths.archive):
@@ -275,7 +271,7 @@ def _commit(paths: Paths, ctx: Context, jobs: list[_Job], pdfs: dict[str, bytes]
             if numbers:
                 write_case_numbers(meeting.yaml_path, numbers)
         if index_plan is not None and "index/index" in pdfs:  # links need the files in place
-            archive_index.write_index(paths.archive, manifest, index_plan, pdfs["index/index"])
+            archive_index.write_index(paths.archive, manifest, index_plan, pdfs["index/index"], index_words)
         manifest.save()
     return written
 

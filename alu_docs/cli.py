@@ -12,11 +12,10 @@ from pathlib import Path
 
 import click
 
-from . import build as build_module
-from . import followup
-from .build import Paths
-from .check import check_meetings
-from .plan import make_plan
+from .paths import Paths
+
+# Library modules are imported inside each command: `alu-docs check` need not load
+# LibreOffice's helpers, and `alu-docs build` starts converting sooner.
 
 
 class DateType(click.ParamType):
@@ -49,6 +48,8 @@ def cli(ctx: click.Context, root: Path) -> None:
 @click.pass_obj
 def check(paths: Paths, date: dt.date | None, strict: bool) -> None:
     """Validate one meeting (or all); print every problem; write nothing."""
+    from .check import check_meetings
+
     check_meetings(paths, date, strict=strict, echo=click.echo)
 
 
@@ -61,6 +62,8 @@ def build(paths: Paths, date: dt.date | None, all_: bool, force: bool) -> None:
     """Check, render, convert and archive one meeting (what `make meeting` runs), or --all."""
     if all_ == (date is not None):
         raise click.UsageError("give a DATE or --all")
+    from . import build as build_module
+
     if all_:
         build_module.build_all(paths, echo=click.echo, force=force, progress=_progress())
     else:
@@ -141,7 +144,9 @@ def verify(paths: Paths) -> None:
 @click.pass_obj
 def approve(paths: Paths, date: dt.date, reapprove: bool, reason: str | None) -> None:
     """Approve a meeting's minutes: final PDF, its sha256 kept in the manifest."""
-    build_module.approve(paths, date, echo=click.echo, reapprove=reapprove, reason=reason)
+    from .build import approve as approve_minutes
+
+    approve_minutes(paths, date, echo=click.echo, reapprove=reapprove, reason=reason)
 
 
 @cli.command("new-case")
@@ -179,6 +184,8 @@ def schema() -> None:
 @click.pass_obj
 def plan(paths: Paths, year: int, term: str | None, create: bool) -> None:
     """The meeting plan of a year or term (DOCX, PDF) and the calendar ALU-moter.ics."""
+    from .plan import make_plan
+
     make_plan(paths, year, term, create=create, echo=click.echo)
 
 
@@ -187,6 +194,8 @@ def plan(paths: Paths, year: int, term: str | None, create: bool) -> None:
 @click.pass_obj
 def actions(paths: Paths, today: dt.date | None) -> None:
     """List open follow-up actions: meeting, case, owner, deadline; overdue first."""
+    from . import followup
+
     today = today or dt.date.today()
     for line in followup.format_actions(followup.open_actions(paths, today), today):
         click.echo(line)

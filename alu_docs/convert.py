@@ -9,6 +9,7 @@ just the oosplash wrapper), and every expected PDF is checked to exist and open.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
 import shutil
@@ -16,8 +17,8 @@ import signal
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from pypdf import PdfReader
@@ -47,6 +48,40 @@ def find_soffice() -> str | None:
     return None
 
 
+PROFILE_SLOTS = 4
+
+
+@contextlib.contextmanager
+def private_profile() -> Iterator[Path]:
+    """A LibreOffice profile that no other run uses at the same time.
+
+    LibreOffice's first start in a new profile costs about 0.4 s, so profiles are kept in
+    ~/.cache/alu-docs/ and reused, each held by an exclusive lock while a run uses it
+    (two runs sharing a profile fail silently). When every slot is busy, a temporary one.
+    """
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "alu-docs"
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        slots = range(PROFILE_SLOTS)
+    except OSError:  # no writable home: temporary profiles only
+        slots = range(0)
+    for slot in slots:
+        lock = (cache / f"lo-profile-{slot}.lock").open("a")
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            lock.close()
+            continue
+        try:
+            yield cache / f"lo-profile-{slot}"
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+            lock.close()
+        return
+    with tempfile.TemporaryDirectory(prefix="alu-lo-profile-") as temporary:
+        yield Path(temporary)
+
+
 def timeout_for(count: int) -> float:
     """Generous: start-up plus a few seconds per document."""
     return 60.0 + 10.0 * count
@@ -65,13 +100,13 @@ def to_pdf(docx_files: list[Path], outdir: Path, timeout: float | None = None) -
         raise ToolMissing(INSTALL_HINT)
     outdir.mkdir(parents=True, exist_ok=True)
     timeout = timeout or timeout_for(len(docx_files))
-    with tempfile.TemporaryDirectory(prefix="alu-lo-profile-") as profile:
+    with private_profile() as profile:
         command = [
-            soffice, f"-env:UserInstallation={Path(profile).as_uri()}",
+            soffice, f"-env:UserInstallation={profile.as_uri()}",
             "--headless", "--norestore", "--nolockcheck", "--nodefault",
             "--convert-to", PDF_FILTER, "--outdir", str(outdir), *map(str, docx_files),
         ]
-        env = {**os.environ, "HOME": profile}
+        env = {**os.environ, "HOME": str(profile)}
         process = subprocess.Popen(
             command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True, env=env,
         )
@@ -80,6 +115,7 @@ def to_pdf(docx_files: list[Path], outdir: Path, timeout: float | None = None) -
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.communicate()
+            shutil.rmtree(profile, ignore_errors=True)  # a killed run may leave it half-written
             raise ConversionFailed(
                 f"LibreOffice did not finish converting {len(docx_files)} documents in "
                 f"{timeout:.0f} s and was stopped"
@@ -114,44 +150,64 @@ def pdf_problem(pdf: Path) -> str | None:
     return None if pages > 0 else "the PDF has no pages"
 
 
-def to_pdf_parallel(docx_files: list[Path], outdir: Path, *, workers: int | None = None,
-                    min_per_worker: int = 8, progress: Callable[[int, int], None] | None = None,
-                    ) -> tuple[list[Path], int]:
-    """Convert like `to_pdf`, split over up to `workers` LibreOffice runs at once (one per
-    core, each with its own profile); returns the PDFs in order and the number of runs.
+class PdfBatches:
+    """Convert DOCX files with LibreOffice in batches that start while later files are still
+    being rendered, at most one run per core at a time, each run with its own profile.
 
-    Files with the same name in different folders (the public and internal editions)
-    never share an output folder. Small batches stay in one run: start-up dominates.
-    `progress(done, total)` is called as PDFs appear.
+    A small build (one meeting) stays ONE run: LibreOffice's start-up dominates, and two
+    runs at once were measured slower than one. A large build (`build --all`) is cut into
+    two batches per core, so rendering overlaps conversion. Names must be unique: a PDF
+    is named after its DOCX.
     """
-    if not docx_files:
-        return [], 0
-    workers = workers or max(1, min(2, os.cpu_count() or 1))
-    workers = max(1, min(workers, len(docx_files) // min_per_worker or 1))
-    # per worker, runs whose files have distinct names (a PDF is named after its DOCX)
-    shares: list[list[list[Path]]] = [[] for _ in range(workers)]
-    for i, docx in enumerate(docx_files):
-        runs = shares[i % workers]
-        run = next((r for r in runs if all(f.stem != docx.stem for f in r)), None)
-        if run is None:
-            run = []
-            runs.append(run)
-        run.append(docx)
-    groups = [(w, files, outdir / f"w{w}-{n}") for w, runs in enumerate(shares) for n, files in enumerate(runs)]
-    where = {docx: out / (docx.stem + ".pdf") for _, files, out in groups for docx in files}
 
-    def work(w: int) -> None:
-        for owner, files, out in groups:
-            if owner == w:
-                to_pdf(files, out)
+    SMALL = 16  # up to this many files: one run
 
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(work, w) for w in range(workers)]
-        while progress and not all(f.done() for f in futures):
-            progress(sum(1 for p in where.values() if p.exists()), len(docx_files))
+    def __init__(self, outdir: Path, expected: int, *, workers: int | None = None,
+                 progress: Callable[[int, int], None] | None = None) -> None:
+        self.outdir = outdir
+        self.workers = workers or max(1, min(2, os.cpu_count() or 1))
+        runs = 1 if expected <= self.SMALL else 2 * self.workers
+        self.size = max(1, -(-expected // runs))
+        self.progress = progress
+        self.files: list[Path] = []
+        self.pending: list[Path] = []
+        self.where: dict[Path, Path] = {}
+        self.runs = 0
+        self.pool = ThreadPoolExecutor(max_workers=self.workers)
+        self.futures: list[Future[list[Path]]] = []
+
+    def __enter__(self) -> PdfBatches:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def add(self, docx: Path) -> None:
+        """Queue one file; a full batch starts converting at once."""
+        self.files.append(docx)
+        self.pending.append(docx)
+        if len(self.pending) >= self.size:
+            self._start()
+
+    def _start(self) -> None:
+        if not self.pending:
+            return
+        out = self.outdir / f"run{self.runs}"
+        self.runs += 1
+        for docx in self.pending:
+            self.where[docx] = out / (docx.stem + ".pdf")
+        self.futures.append(self.pool.submit(to_pdf, list(self.pending), out))
+        self.pending = []
+
+    def finish(self) -> list[Path]:
+        """Convert what is left, wait for every run; the PDFs in the order files were added.
+        Re-raises ConversionFailed / ToolMissing from any run."""
+        self._start()
+        while self.progress and not all(f.done() for f in self.futures):
+            self.progress(sum(1 for p in self.where.values() if p.exists()), len(self.files))
             time.sleep(0.25)
-        for future in futures:
-            future.result()  # re-raises ConversionFailed / ToolMissing
-    if progress:
-        progress(len(docx_files), len(docx_files))
-    return [where[docx] for docx in docx_files], len(groups)
+        for future in self.futures:
+            future.result()
+        if self.progress:
+            self.progress(len(self.files), len(self.files))
+        return [self.where[docx] for docx in self.files]

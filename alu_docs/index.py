@@ -309,7 +309,10 @@ def _norm(text: str) -> str:
     return "".join(ch for ch in text if not ch.isspace() and ch not in "\u00ad\u200b")
 
 
-def pdf_words(pdf: bytes) -> tuple[list[Word], list[float]]:
+PdfWords = tuple[list[Word], list[float]]
+
+
+def pdf_words(pdf: bytes) -> PdfWords:
     """Every word with its box (top-left origin, points) and each page's height, via
     poppler's `pdftotext -bbox`."""
     tool = shutil.which("pdftotext")
@@ -458,10 +461,11 @@ def add_links(pdf: bytes, links: list[PlacedLink]) -> bytes:
     return out.getvalue()
 
 
-def finish(plan: IndexPlan, pdf: bytes, root: Path) -> tuple[bytes, list[str]]:
+def finish(plan: IndexPlan, pdf: bytes, root: Path, found: PdfWords | None = None) -> tuple[bytes, list[str]]:
     """The index PDF with its links; links only to files that exist under `root`.
+    `found` is pdf_words(pdf) when the caller has it already.
     Returns the PDF and the targets that were missing (left as plain text)."""
-    words, heights = pdf_words(pdf)
+    words, heights = found or pdf_words(pdf)
     unplaced: list[str] = []
     links = place_links(words, heights, plan.fragments, unplaced)
     missing = sorted({link.target for link in links if not (root / link.target).is_file()} | set(unplaced))
@@ -469,9 +473,10 @@ def finish(plan: IndexPlan, pdf: bytes, root: Path) -> tuple[bytes, list[str]]:
     return add_links(pdf, links), missing
 
 
-def write_index(root: Path, manifest: Manifest, plan: IndexPlan, pdf: bytes) -> list[str]:
+def write_index(root: Path, manifest: Manifest, plan: IndexPlan, pdf: bytes,
+                found: PdfWords | None = None) -> list[str]:
     """Add the links and file archive/index.pdf (call under `locked`). Returns missing targets."""
-    data, missing = finish(plan, pdf, root)
+    data, missing = finish(plan, pdf, root, found)
     write_file(root, INDEX, data)
     manifest.record(INDEX, data, None, kind="index", inputs=plan.inputs)
     plan.missing = missing

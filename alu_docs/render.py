@@ -307,6 +307,26 @@ def case_context(ctx: Context, meeting: Meeting, case: Case, edition: str) -> di
     return context
 
 
+class _CachingEnvironment(jinja2.Environment):
+    """docxtpl compiles every XML part on every render; a build renders the same template
+    (the case paper) many times, so compiled parts are kept by their source."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._compiled: dict[str, jinja2.Template] = {}
+
+    def from_string(self, source, globals=None, template_class=None):  # type: ignore[no-untyped-def]
+        if globals is not None or template_class is not None or not isinstance(source, str):
+            return super().from_string(source, globals, template_class)
+        compiled = self._compiled.get(source)
+        if compiled is None:
+            compiled = self._compiled[source] = super().from_string(source)
+        return compiled
+
+
+_JINJA = _CachingEnvironment(undefined=jinja2.StrictUndefined, autoescape=True)
+
+
 @dataclass
 class DocPlan:
     """One document to render: archive name stem, template file, context and PDF title."""
@@ -320,8 +340,7 @@ class DocPlan:
 def render_docx(plan: DocPlan, templates: Path, *, language: str, author: str, day: dt.date) -> RenderedDoc:
     """Fill one template. Same input gives the same bytes (fixed zip and document dates)."""
     tpl = DocxTemplate(templates / plan.template)
-    env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True)
-    tpl.render(plan.context, jinja_env=env, autoescape=True)
+    tpl.render(plan.context, jinja_env=_JINJA, autoescape=True)
     doc = tpl.docx
     props = doc.core_properties
     stamp = dt.datetime.combine(day, dt.time(0, 0))

@@ -29,8 +29,14 @@ def need(tool: str) -> None:
     pytest.skip(f"{tool} not installed (make system installs it)")
 
 
+@pytest.fixture(scope="session")
+def libreoffice_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Warm LibreOffice profiles shared by the tests (each run still locks its own)."""
+    return tmp_path_factory.mktemp("cache")
+
+
 @pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, libreoffice_cache: Path) -> Path:
     """A copy of meetings/ and templates/ with an empty archive, as the working folder."""
     root = tmp_path / "project"
     root.mkdir()
@@ -39,6 +45,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (root / "archive").mkdir()
     monkeypatch.chdir(root)
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(libreoffice_cache))
     return root
 
 
