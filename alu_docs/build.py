@@ -22,7 +22,7 @@ from .archive import Manifest, file_sha256, locked, meeting_dir, sha256, write_f
 from .convert import PdfBatches
 from .errors import AluError, ToolMissing
 from .model import Meeting, load_all
-from .packet import make_packets, packet_name
+from .packet import load_fonts, make_packets, packet_name
 from .paths import Paths
 from .render import Context, DocPlan, RenderedDoc, plan_meeting, render_plans
 from .yamledit import set_minutes_status, write_case_numbers
@@ -92,6 +92,14 @@ def build(paths: Paths, date: dt.date, *, echo: Echo = print, force: bool = Fals
     meeting = find_meeting(meetings, date, paths)
     ctx = Context.build(committee, meetings)
     echo(f"check    {len(meetings)} meetings valid; {date.isoformat()}: {len(meeting.cases)} cases")
+    if not meeting.has_notice:
+        if meeting.is_legacy:
+            why = "held before alu-docs; its documents are kept elsewhere (alu-docs import brings them in)"
+        elif meeting.kind == "seminar":
+            why = "a seminar without cases: no notice or minutes to make"
+        else:
+            why = f"no cases yet, so no notice to issue; add one with: alu-docs new-case {date.isoformat()}"
+        echo(f"note     {date.isoformat()}: {why}")
     return build_meetings(paths, ctx, [meeting], echo=echo, force=force)[0]
 
 
@@ -140,6 +148,9 @@ def build_meetings(paths: Paths, ctx: Context, selected: list[Meeting], *, echo:
             add("index/index", archive_index.render_index(index_plan, paths.templates))
         echo(f"render   {len(sources)} documents in {time.monotonic() - started:.1f} s")
         started = time.monotonic()
+        # LibreOffice converts in its own processes now: meanwhile load what the steps after it use
+        load_fonts()
+        from .ical import write_calendar  # icalendar is slow to import
         try:
             pdf_files = batches.finish()
         except ToolMissing:
@@ -159,8 +170,6 @@ def build_meetings(paths: Paths, ctx: Context, selected: list[Meeting], *, echo:
     for job in jobs:
         where = paths.archive.name + "/" + meeting_dir(job.meeting.date)
         echo(f"archive  {where}: {len(job.result.written)} files")
-    from .ical import write_calendar  # icalendar is slow to import; only needed here
-
     with locked(paths.archive):  # the calendar shows every meeting: rewrite it after each build
         echo(f"calendar {paths.archive.name}/{write_calendar(paths, ctx)}")
     return results

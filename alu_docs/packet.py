@@ -173,8 +173,9 @@ def case_heading(ctx: Context, meeting: Meeting, case: Case, hidden: bool) -> st
 # --- drawing: the contents page and the page stamps ---------------------------------------------
 
 
-def _fonts() -> tuple[str, str]:
-    """Carlito (embedded subset) where installed; Helvetica otherwise."""
+def load_fonts() -> tuple[str, str]:
+    """Carlito (embedded subset) where installed; Helvetica otherwise. Loading reportlab
+    and the font takes a quarter second: the build calls this while LibreOffice converts."""
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
@@ -202,7 +203,7 @@ def draw_contents(ctx: Context, meeting: Meeting, edition: str, rows: list[_Row]
 
     committee = ctx.committee
     t = texts(committee.language)
-    regular, bold = _fonts()
+    regular, bold = load_fonts()
     out = io.BytesIO()
     pdf = canvas.Canvas(out, pagesize=A4, invariant=1, pageCompression=1, initialFontName=regular)
     pdf.setTitle(f"{committee.short} – {t['packet']} {short_date(meeting.date)}")
@@ -281,7 +282,7 @@ def draw_stamps(sizes: list[tuple[float, float]], text: Callable[[int, int], str
     bottom-right corner, on a white ground so it reads on scanned pages too."""
     from reportlab.pdfgen import canvas
 
-    regular, _ = _fonts()
+    regular, _ = load_fonts()
     out = io.BytesIO()
     pdf = canvas.Canvas(out, invariant=1, pageCompression=1, initialFontName=regular)
     total = len(sizes)
