@@ -25,7 +25,7 @@ from .model import Meeting, load_all
 from .packet import load_fonts, make_packets, packet_name
 from .paths import Paths
 from .render import Context, DocPlan, RenderedDoc, plan_meeting, render_plans
-from .yamledit import set_minutes_status, write_case_numbers
+from .yamledit import set_minutes, write_case_numbers
 
 Echo = Callable[[str], None]
 
@@ -323,7 +323,7 @@ def approve(paths: Paths, date: dt.date, *, echo: Echo = print, reapprove: bool 
                     entry.pop("approved", None)
             manifest.note("minutes re-approved", meeting=date.isoformat(), reason=reason)
             manifest.save()
-    set_minutes_status(meeting.yaml_path, "approved")
+    set_minutes(meeting.yaml_path, "status", "approved")
     echo(f"approve  {date.isoformat()}: minutes marked approved in {meeting.yaml_path.name}")
     return build(paths, date, echo=echo, force=True)
 

@@ -21,7 +21,7 @@ from .index import build_index
 from .load import display_path
 from .model import load_all
 from .render import Context, plan_meeting
-from .yamledit import set_minutes_note
+from .yamledit import set_minutes
 
 Echo = Callable[[str], None]
 KINDS = {"notice": ("innkalling", "notice"), "minutes": ("referat", "minutes")}
@@ -98,7 +98,7 @@ def import_documents(paths: Paths, date: dt.date, *, notice: Path | None = None,
             echo(f"import   {paths.archive.name}/{relative} (from {source.name})")
         manifest.save()
     if note:
-        set_minutes_note(meeting.yaml_path, note)
+        set_minutes(meeting.yaml_path, "note", note)
         echo(f"note     {display_path(meeting.yaml_path)}: minutes.note = {note!r}")
     build_index(paths, echo=echo)
     return written

@@ -51,33 +51,17 @@ def write_case_numbers(path: Path, numbers: dict[int, int]) -> None:
     _edit(path, change)
 
 
-def set_minutes_status(path: Path, status: str) -> None:
-    """Set `minutes.status` (adding the `minutes:` block if there is none)."""
+def set_minutes(path: Path, key: str, value: str) -> None:
+    """Set one key of the `minutes:` block (status, note), adding the block if there is none."""
 
     def change(data: Any) -> bool:
         minutes = data.get("minutes")
         if minutes is None:
-            data["minutes"] = {"status": status}
+            data["minutes"] = {key: value}
             return True
-        if minutes.get("status") == status:
+        if minutes.get(key) == value:
             return False
-        minutes["status"] = status
-        return True
-
-    _edit(path, change)
-
-
-def set_minutes_note(path: Path, note: str) -> None:
-    """Set `minutes.note` (the note the archive index and the page show)."""
-
-    def change(data: Any) -> bool:
-        minutes = data.get("minutes")
-        if minutes is None:
-            data["minutes"] = {"note": note}
-            return True
-        if minutes.get("note") == note:
-            return False
-        minutes["note"] = note
+        minutes[key] = value
         return True
 
     _edit(path, change)
