@@ -49,8 +49,9 @@ templates: $(STAMP) ## regenerate the Word templates in templates/
 lint: $(STAMP) ## ruff
 	$(VENV)/bin/ruff check .
 
-bench: $(STAMP) system ## benchmarks: build vs one soffice call per file
+bench: $(STAMP) system ## benchmarks: a build and a full rebuild vs one soffice call per file
 	$(PY) bench/bench_build.py
+	$(PY) bench/bench_archive.py
 
 system: ## install LibreOffice, fonts, poppler and qpdf with apt when missing (as root)
 	@scripts/ensure-system $(APT_PACKAGES)

@@ -128,13 +128,13 @@ def build_meetings(paths: Paths, ctx: Context, selected: list[Meeting], *, echo:
             PdfBatches(Path(work_name) / "pdf-out", expected, progress=progress) as batches:
         work = Path(work_name)
         (work / "docx").mkdir()
-        sources: dict[str, bytes] = {}
+        keys: dict[Path, str] = {}  # DOCX in the work folder -> "edition/name"
 
         def add(key: str, data: bytes) -> None:
             # one folder, distinct names ("public--…", "internal--…"): editions share a run
             path = work / "docx" / (key.replace("/", "--") + ".docx")
             path.write_bytes(data)
-            sources[key] = data
+            keys[path] = key
             batches.add(path)
 
         started = time.monotonic()
@@ -146,24 +146,37 @@ def build_meetings(paths: Paths, ctx: Context, selected: list[Meeting], *, echo:
                 add(f"{edition}/{doc.name}", doc.docx)
         if index_plan is not None:  # the index goes through the same LibreOffice run(s)
             add("index/index", archive_index.render_index(index_plan, paths.templates))
-        echo(f"render   {len(sources)} documents in {time.monotonic() - started:.1f} s")
+        echo(f"render   {len(keys)} documents in {time.monotonic() - started:.1f} s")
         started = time.monotonic()
         # LibreOffice converts in its own processes now: meanwhile load what the steps after it use
         load_fonts()
         from .ical import write_calendar  # icalendar is slow to import
-        try:
-            pdf_files = batches.finish()
-        except ToolMissing:
-            _commit(paths, ctx, jobs, {})
-            echo("convert  LibreOffice missing: the DOCX files were written, no PDFs")
-            raise
-        pdfs = {key: pdf.read_bytes() for key, pdf in zip(sources, pdf_files, strict=True)}
-        runs = batches.runs
-        echo(f"convert  {len(pdf_files)} PDF/A-2b files in {time.monotonic() - started:.1f} s "
-             f"({runs} LibreOffice run{'s' if runs != 1 else ''})")
-        with ThreadPoolExecutor(1) as pool:  # find the index's link texts (pdftotext) meanwhile
-            words = pool.submit(archive_index.pdf_words, pdfs["index/index"]) if "index/index" in pdfs else None
-            packets = make_packets(ctx, [(job.meeting, list(job.plans)) for job in jobs], pdfs, echo=echo)
+
+        pdfs: dict[str, bytes] = {}
+        packets: dict[str, bytes] = {}
+        packet_lines: list[str] = []  # shown after the conversion line
+        waiting = list(jobs)
+        with ThreadPoolExecutor(1) as pool:
+            words = None
+            try:
+                for run in batches.completed():
+                    pdfs.update({keys[docx]: pdf.read_bytes() for docx, pdf in run.items()})
+                    if "index/index" in pdfs and words is None:  # its link texts (pdftotext), meanwhile
+                        words = pool.submit(archive_index.pdf_words, pdfs["index/index"])
+                    # packets of the meetings whose PDFs are all here, while later runs convert
+                    ready = [j for j in waiting if all(f"{e}/{d.name}" in pdfs for e, d in j.docs)]
+                    waiting = [j for j in waiting if j not in ready]
+                    packets.update(make_packets(ctx, [(j.meeting, list(j.plans)) for j in ready], pdfs,
+                                                echo=packet_lines.append))
+            except ToolMissing:
+                _commit(paths, ctx, jobs, {})
+                echo("convert  LibreOffice missing: the DOCX files were written, no PDFs")
+                raise
+            runs = batches.runs
+            echo(f"convert  {len(pdfs)} PDF/A-2b files in {time.monotonic() - started:.1f} s "
+                 f"({runs} LibreOffice run{'s' if runs != 1 else ''})")
+            for line in packet_lines:
+                echo(line)
             _commit(paths, ctx, jobs, pdfs, packets, index_plan, words.result() if words else None)
     if index_plan is not None:
         archive_index.report_index(index_plan, index_plan.missing, paths.archive.name, echo)

@@ -175,6 +175,7 @@ class PdfBatches:
         self.runs = 0
         self.pool = ThreadPoolExecutor(max_workers=self.workers)
         self.futures: list[Future[list[Path]]] = []
+        self.batches: list[list[Path]] = []
 
     def __enter__(self) -> PdfBatches:
         return self
@@ -197,17 +198,21 @@ class PdfBatches:
         for docx in self.pending:
             self.where[docx] = out / (docx.stem + ".pdf")
         self.futures.append(self.pool.submit(to_pdf, list(self.pending), out))
+        self.batches.append(self.pending)
         self.pending = []
 
-    def finish(self) -> list[Path]:
-        """Convert what is left, wait for every run; the PDFs in the order files were added.
-        Re-raises ConversionFailed / ToolMissing from any run."""
+    def completed(self) -> Iterator[dict[Path, Path]]:
+        """Convert what is left; yield each run's {docx: pdf} as soon as that run is done
+        (in the order the runs started), so later steps can begin while others convert.
+        Re-raises ConversionFailed / ToolMissing from a run."""
         self._start()
-        while self.progress and not all(f.done() for f in self.futures):
-            self.progress(sum(1 for p in self.where.values() if p.exists()), len(self.files))
-            time.sleep(0.25)
-        for future in self.futures:
+        done = 0
+        for future, files in zip(self.futures, self.batches, strict=True):
+            while self.progress and not future.done():
+                self.progress(done + sum(1 for f in files if self.where[f].exists()), len(self.files))
+                time.sleep(0.25)
             future.result()
-        if self.progress:
-            self.progress(len(self.files), len(self.files))
-        return [self.where[docx] for docx in self.files]
+            done += len(files)
+            if self.progress:
+                self.progress(done, len(self.files))
+            yield {docx: self.where[docx] for docx in files}

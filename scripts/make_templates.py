@@ -422,11 +422,49 @@ def meeting_plan():
     return doc
 
 
+def slim(doc) -> None:
+    """Drop what python-docx's default template carries and nothing here uses: the legacy
+    stylesWithEffects part (440 kB), the thumbnail, the latent-style list and the styles
+    no paragraph, run or table refers to. Every render parses and zips the template and
+    LibreOffice reads it: a 10 kB styles part instead of 790 kB makes each document faster."""
+    for rel_id, rel in list(doc.part.rels.items()):
+        if rel.reltype.endswith(("/stylesWithEffects", "/customXml", "/webSettings")):
+            doc.part.drop_rel(rel_id)
+    for rel_id, rel in list(doc.part.package.rels.items()):
+        if rel.reltype.endswith("/thumbnail"):
+            doc.part.package.rels.pop(rel_id)
+    styles = doc.styles.element
+    latent = styles.find(qn("w:latentStyles"))
+    if latent is not None:
+        styles.remove(latent)
+    used = {"Normal", "DefaultParagraphFont", "TableNormal", "NoList"}
+    parts = [doc.element, *(p._element for s in doc.sections for p in (s.header, s.footer))]
+    for part in parts:
+        for tag in ("w:pStyle", "w:rStyle", "w:tblStyle"):
+            used.update(e.get(qn("w:val")) for e in part.iter(qn(tag)))
+    by_id = {s.get(qn("w:styleId")): s for s in styles.findall(qn("w:style"))}
+    pending = list(used)
+    while pending:  # keep what the used styles are based on or linked to
+        style = by_id.get(pending.pop())
+        if style is None:
+            continue
+        for tag in ("w:basedOn", "w:next", "w:link"):
+            ref = style.find(qn(tag))
+            if ref is not None and ref.get(qn("w:val")) not in used:
+                used.add(ref.get(qn("w:val")))
+                pending.append(ref.get(qn("w:val")))
+    for style_id, style in by_id.items():
+        if style_id not in used:
+            styles.remove(style)
+
+
 def main(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     for name, build in (("innkalling", notice), ("referat", minutes), ("saksframlegg", case_paper),
                         ("indeks", archive_index), ("moteplan", meeting_plan)):
-        build().save(out / f"{name}.docx")
+        doc = build()
+        slim(doc)
+        doc.save(out / f"{name}.docx")
         print(f"wrote {out / f'{name}.docx'}")
 
 

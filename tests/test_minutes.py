@@ -209,6 +209,9 @@ def test_confidential_case_leaves_no_trace_in_the_archive(project: Path, confide
     status, output = run_cli("build", DAY)
     assert status == 0, output
     assert run_cli("build", "2025-09-24")[0] == 0
+    status, output = run_cli("search", "omstilling")  # fills the search cache under archive/
+    assert status == 0 and "2025-08-27" in output
+    assert (project / "archive/ALU-moter.ics").exists() and list((project / "archive/cache").iterdir())
     public = all_public_text(project / "archive")
     assert SECRET not in public
     notice = flat(pdftotext(project / f"archive/2025/{DAY}/ALU-{DAY}-innkalling.pdf"))
