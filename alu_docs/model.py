@@ -41,12 +41,6 @@ class Member:
     def active_on(self, day: dt.date) -> bool:
         return _active(self.start, self.end, day)
 
-    @property
-    def label(self) -> str:
-        """Name with unit or role, as printed in lists of people."""
-        extra = self.unit_name or self.role or self.unit
-        return f"{self.name} ({extra})" if extra else self.name
-
 
 @dataclass
 class Observer:
@@ -86,9 +80,6 @@ class Committee:
 
     def chair(self, day: dt.date) -> Member | None:
         return next((m for m in self.roster(day) if m.chair), None)
-
-    def member(self, name: str, day: dt.date) -> Member | None:
-        return next((m for m in self.roster(day) if m.name == name), None)
 
 
 @dataclass

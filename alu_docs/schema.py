@@ -379,13 +379,6 @@ class Record(Spec):
         return self._json(schema)
 
 
-def _value_node(node: yaml.MappingNode, name: str) -> yaml.Node:
-    for key_node, value_node in node.value:
-        if key_node.value == name:
-            return value_node
-    return node
-
-
 def _expected(spec: Spec) -> str:
     return {
         Text: "text", Integer: "a whole number", Date: "a date YYYY-MM-DD",
