@@ -73,6 +73,11 @@ def meeting_dir(date: dt.date) -> str:
     return f"{date.year}/{date.isoformat()}"
 
 
+def document_stem(short: str, date: dt.date) -> str:
+    """How every file of a meeting begins: ALU-2025-08-27 (then -innkalling, -referat, …)."""
+    return f"{short}-{date.isoformat()}"
+
+
 @dataclass
 class Manifest:
     """archive/manifest.json: what the archive holds and what may never change."""

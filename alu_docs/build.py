@@ -235,9 +235,8 @@ class _Job:
 def _commit(paths: Paths, ctx: Context, jobs: list[_Job], pdfs: dict[str, bytes],
             packets: dict[str, bytes] | None = None,
             index_plan: archive_index.IndexPlan | None = None,
-            index_words: archive_index.PdfWords | None = None) -> list[str]:
+            index_words: archive_index.PdfWords | None = None) -> None:
     """Move rendered files into archive/ (public) and internal/ under the lock."""
-    written: list[str] = []
     with locked(paths.archive):
         manifest = Manifest.load(paths.archive)
         for job in jobs:
@@ -261,7 +260,6 @@ def _commit(paths: Paths, ctx: Context, jobs: list[_Job], pdfs: dict[str, bytes]
                     extra = {"approved": True} if approve_now and is_minutes else {}
                     manifest.record(relative, data, meeting.date.isoformat(), **extra)
                     new_files.add(relative)
-                    written.append(relative)
                     job.result.written.append(relative)
                 if is_minutes and approve_now:
                     approval["docx"][edition] = sha256(doc.docx)
@@ -278,7 +276,6 @@ def _commit(paths: Paths, ctx: Context, jobs: list[_Job], pdfs: dict[str, bytes]
                 write_file(paths.archive, relative, packet)
                 manifest.record(relative, packet, meeting.date.isoformat())
                 new_files.add(relative)
-                written.append(relative)
                 job.result.written.append(relative)
             if "internal" in job.plans:
                 write_file(paths.internal, "README.md", INTERNAL_README.encode())
@@ -295,7 +292,6 @@ def _commit(paths: Paths, ctx: Context, jobs: list[_Job], pdfs: dict[str, bytes]
         if index_plan is not None and "index/index" in pdfs:  # links need the files in place
             archive_index.write_index(paths.archive, manifest, index_plan, pdfs["index/index"], index_words)
         manifest.save()
-    return written
 
 
 def _drop_stale(manifest: Manifest, meeting: Meeting, keep: set[str]) -> None:

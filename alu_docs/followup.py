@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from .build import Paths
 from .model import load_all
+from .paths import Paths
 from .render import Context
 
 

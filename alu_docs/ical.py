@@ -31,7 +31,7 @@ from .render import Context
 from .texts import texts
 
 if TYPE_CHECKING:
-    from .build import Paths
+    from .paths import Paths
 
 TIMEZONE = "Europe/Oslo"
 
@@ -50,18 +50,8 @@ def event_uid(ctx: Context, meeting: Meeting) -> str:
 def agenda_lines(ctx: Context, meeting: Meeting) -> list[str]:
     """The cases as 'ALU-sak 5/25 Title (Presenter)'; a confidential case shows only its
     number, 'Unntatt offentlighet' and the legal basis."""
-    t = texts(ctx.committee.language)
-    label = f"{ctx.committee.short}-{t['case_word']}"
-    lines = []
-    for case in meeting.cases:
-        number = ctx.case_number(meeting, case)
-        if case.confidential:
-            lines.append(f"{label} {number} {t['exempt']} ({case.confidential})")
-        else:
-            person = case.presenter
-            who = f"{person.name}, {person.unit}" if person.guest and person.unit else person.name
-            lines.append(f"{label} {number} {case.title} ({who})")
-    return lines
+    label = f"{ctx.committee.short}-{texts(ctx.committee.language)['case_word']}"
+    return [f"{label} {ctx.agenda_line(meeting, case)}" for case in meeting.cases]
 
 
 def description(ctx: Context, meeting: Meeting) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from .archive import Manifest, locked, meeting_dir, write_file
+from .archive import Manifest, document_stem, locked, meeting_dir, write_file
 from .build import Paths, find_meeting
 from .errors import AluError, ArchiveError
 from .index import build_index
@@ -70,7 +70,7 @@ def import_documents(paths: Paths, date: dt.date, *, notice: Path | None = None,
     meeting = find_meeting(meetings, date, paths)
     built = {p.name for p in plan_meeting(Context.build(committee, meetings), meeting, "public")}
     manifest = Manifest.load(paths.archive)
-    stem = f"{committee.short}-{date.isoformat()}"
+    stem = document_stem(committee.short, date)
     planned: list[tuple[str, str, bytes, Path]] = []
     for kind, source in given.items():
         suffix, word = KINDS[kind]

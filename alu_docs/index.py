@@ -181,12 +181,10 @@ def meeting_entry(ctx: Context, meeting: Meeting, pdfs: list[str]) -> MeetingEnt
     elif meeting.legacy_minutes:
         docs.append(DocEntry(f"{t['doc_minutes']} ({t['elsewhere']})", elsewhere=True))
 
-    case_word = f"{committee.short}-{t['case_word']}"
     cases = []
     for case in meeting.cases:
         number = ctx.numbers[(meeting.date, case.position)]
-        title = f"{t['exempt']} ({case.confidential})" if case.confidential else case.title
-        cases.append(CaseEntry(f"{case_word} {ctx.case_number(meeting, case)}", title, case_papers.pop(number, None)))
+        cases.append(CaseEntry(ctx.case_label(meeting, case), ctx.public_title(case), case_papers.pop(number, None)))
     for number, relative in sorted(case_papers.items()):  # a case paper whose case is gone from the YAML
         docs.append(DocEntry(f"{t['doc_case']} {number}/{meeting.date:%y}", relative))
     docs.extend(DocEntry(relative.rsplit("/", 1)[-1], relative) for relative in others)

@@ -133,7 +133,7 @@ class Part:
 
 def packet_name(ctx: Context, meeting: Meeting) -> str:
     """The packet's archive name stem: ALU-2025-08-27-sakspapirer."""
-    return f"{ctx.committee.short}-{meeting.date.isoformat()}-sakspapirer"
+    return f"{ctx.stem(meeting)}-sakspapirer"
 
 
 def _reader(data: bytes, label: str) -> PdfReader:
@@ -145,12 +145,10 @@ def packet_parts(ctx: Context, meeting: Meeting, edition: str, pdfs: dict[str, b
     """Notice, then each case's paper with its attachments, for one edition."""
     committee = ctx.committee
     t = texts(committee.language)
-    stem = f"{committee.short}-{meeting.date.isoformat()}"
-    notice = f"{edition}/{stem}-innkalling"
+    notice = f"{edition}/{ctx.stem(meeting)}-innkalling"
     parts = [Part(t["notice"], _reader(pdfs[notice], notice))]
     for case in meeting.cases:
-        number = ctx.numbers[(meeting.date, case.position)]
-        key = f"{edition}/{stem}-sak-{number:03d}"
+        key = f"{edition}/{ctx.case_paper_name(meeting, case)}"
         hidden = edition == "public" and bool(case.confidential)
         part = Part(case_heading(ctx, meeting, case, hidden), _reader(pdfs[key], key))
         if not hidden:
@@ -163,11 +161,7 @@ def packet_parts(ctx: Context, meeting: Meeting, edition: str, pdfs: dict[str, b
 
 
 def case_heading(ctx: Context, meeting: Meeting, case: Case, hidden: bool) -> str:
-    t = texts(ctx.committee.language)
-    number = f"{ctx.committee.short}-{t['case_word']} {ctx.case_number(meeting, case)}"
-    if hidden:
-        return f"{number} {t['exempt']} ({case.confidential})"
-    return f"{number} {case.title}"
+    return f"{ctx.case_label(meeting, case)} {ctx.public_title(case) if hidden else case.title}"
 
 
 # --- drawing: the contents page and the page stamps ---------------------------------------------
@@ -436,7 +430,7 @@ def make_packets(ctx: Context, meetings: list[tuple[Meeting, list[str]]], pdfs: 
     packets = {}
     for meeting, editions in meetings:
         name = packet_name(ctx, meeting)
-        stem = f"{ctx.committee.short}-{meeting.date.isoformat()}"
+        stem = ctx.stem(meeting)
         for edition in editions:
             if f"{edition}/{stem}-innkalling" not in pdfs:
                 continue

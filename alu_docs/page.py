@@ -1,8 +1,8 @@
 """`alu-docs page`: the committee page's sections "Møteplan" and "Tidligere møter", as
 Markdown and HTML, generated from the meetings and the archive instead of hand-edited.
 
-"Møteplan" lists the meetings of the newest term (Vår: January–July, Høst: August–
-December) as "27.08.25"; "Tidligere møter" lists every earlier meeting, newest first and
+"Møteplan" lists the meetings of the newest term (rhythm.term_of: spring January–June,
+autumn July–December) as "27.08.25"; "Tidligere møter" lists every earlier meeting, newest first and
 grouped by year, as "25. januar" with its documents ("innkalling", "referat") and the
 page's notes ("Møteinnkalling. Referat ble ikke skrevet."). Documents not in this archive
 are named, not linked. Default output: archive/side/moter.md and moter.html (recorded in
@@ -20,9 +20,10 @@ from pathlib import Path
 from babel.dates import format_date
 
 from .archive import Manifest, locked, write_file
-from .build import Paths
 from .index import DOC_NAME, archived_pdfs
 from .model import Meeting, load_all
+from .paths import Paths
+from .rhythm import term_of
 from .texts import ARCHIVE_TEXTS, short_date, texts
 
 Echo = Callable[[str], None]
@@ -36,10 +37,6 @@ class Item:
 
     when: str
     sentences: list[list[tuple[str, str | None]]]
-
-
-def _term(meeting: Meeting) -> tuple[int, int]:
-    return meeting.date.year, 0 if meeting.date.month <= 7 else 1
 
 
 def _when(meeting: Meeting, language: str) -> str:
@@ -95,9 +92,12 @@ def page_sections(paths: Paths, *, base_url: str | None = None, out: Path | None
         return Path(os.path.relpath(paths.archive / relative, out)).as_posix()
 
     ordered = sorted(meetings, key=lambda m: m.date)
-    newest = _term(ordered[-1]) if ordered else None
-    plan = [m for m in ordered if _term(m) == newest]
-    earlier = [m for m in reversed(ordered) if _term(m) != newest]
+    def term(meeting: Meeting) -> tuple[int, str]:
+        return meeting.date.year, term_of(meeting.date)
+
+    newest = term(ordered[-1]) if ordered else None
+    plan = [m for m in ordered if term(m) == newest]
+    earlier = [m for m in reversed(ordered) if term(m) != newest]
     term_name = ""
     if newest:
         term_name = f"{t['season_autumn'] if newest[1] else t['season_spring']} {newest[0]}"

@@ -18,15 +18,15 @@ from typing import Any
 from babel.dates import format_date
 
 from .archive import Manifest, locked, write_file
-from .build import Paths
 from .convert import to_pdf
 from .errors import AluError
 from .ical import write_calendar
 from .load import display_path
 from .model import Meeting, load_all
+from .paths import Paths
 from .render import Context, DocPlan, render_docx
 from .rhythm import TERMS, next_free, term_of, term_window, weekday_of
-from .texts import clock, long_date, texts
+from .texts import clock, long_date, medium_date, texts
 
 Echo = Callable[[str], None]
 TEMPLATE = "moteplan.docx"
@@ -149,19 +149,11 @@ def _when(row: PlanRow, language: str) -> str:
 
 def _cases(ctx: Context, row: PlanRow) -> list[str]:
     """Public edition: a confidential case shows only its number and legal basis."""
-    t = texts(ctx.committee.language)
     meeting = row.meeting
     if meeting is None:
         return []
     lines = [meeting.title] if meeting.kind == "seminar" and meeting.title else []
-    for case in meeting.cases:
-        number = ctx.case_number(meeting, case)
-        if case.confidential:
-            lines.append(f"{number} {t['exempt']} ({case.confidential})")
-            continue
-        person = case.presenter
-        who = f"{person.name}, {person.unit}" if person.guest and person.unit else person.name
-        lines.append(f"{number} {case.title} ({who})")
+    lines += [ctx.agenda_line(meeting, case) for case in meeting.cases]
     if meeting.minutes_note:
         lines.append(meeting.minutes_note)
     return lines
@@ -214,8 +206,7 @@ def plan_context(ctx: Context, year: int, term: str | None, terms: list[TermPlan
             "chair": chair.name if chair else "",
             "secretary": committee.secretary or t["secretary_role"],
             "note": t["plan_note"].format(rhythm=rhythm_text(ctx)),
-            "as_of": t["plan_as_of"].format(date=format_date(today, "d. MMMM y" if language == "nb" else "d MMMM y",
-                                                             locale=language)),
+            "as_of": t["plan_as_of"].format(date=medium_date(today, language)),
         },
         "terms": [{
             "heading": (lambda s: s[:1].upper() + s[1:])(period(ctx, tp.year, tp.term)),

@@ -18,6 +18,7 @@ from typing import Any
 import jinja2
 from docxtpl import DocxTemplate
 
+from .archive import document_stem
 from .model import Case, Committee, Meeting, Member, assign_numbers
 from .texts import LANGUAGES, clock, long_date, short_date, texts
 
@@ -50,6 +51,32 @@ class Context:
     def case_number(self, meeting: Meeting, case: Case) -> str:
         number = self.numbers[(meeting.date, case.position)]
         return f"{number}/{meeting.date:%y}"
+
+    def case_label(self, meeting: Meeting, case: Case) -> str:
+        """'ALU-sak 5/25'."""
+        return f"{self.committee.short}-{texts(self.committee.language)['case_word']} {self.case_number(meeting, case)}"
+
+    def public_title(self, case: Case) -> str:
+        """The title, or for a confidential case only 'Unntatt offentlighet (offl. § 14)':
+        the one rule for what public files may say about a case."""
+        if case.confidential:
+            return f"{texts(self.committee.language)['exempt']} ({case.confidential})"
+        return case.title
+
+    def agenda_line(self, meeting: Meeting, case: Case) -> str:
+        """'5/25 Title (Presenter)' as public lists (plan, calendar) show a case."""
+        if case.confidential:
+            return f"{self.case_number(meeting, case)} {self.public_title(case)}"
+        person = case.presenter
+        who = f"{person.name}, {person.unit}" if person.guest and person.unit else person.name
+        return f"{self.case_number(meeting, case)} {case.title} ({who})"
+
+    def stem(self, meeting: Meeting) -> str:
+        return document_stem(self.committee.short, meeting.date)
+
+    def case_paper_name(self, meeting: Meeting, case: Case) -> str:
+        """'ALU-2025-08-27-sak-005': the case paper's file name without suffix."""
+        return f"{self.stem(meeting)}-sak-{self.numbers[(meeting.date, case.position)]:03d}"
 
     def meeting_number(self, meeting: Meeting) -> str:
         same_year = [m for m in self.meetings if m.date.year == meeting.date.year and m.kind == "ordinary"]
@@ -257,18 +284,16 @@ def minutes_context(ctx: Context, meeting: Meeting, edition: str) -> dict[str, A
         {"heading": t["approve_minutes"], "paragraphs": [previous_minutes_text(ctx, meeting)],
          "conclusion": None, "actions": []},
     ]
-    case_label = ctx.committee.short + "-" + t["case_word"]
     for case in meeting.cases:
-        number = ctx.case_number(meeting, case)
         if edition == "public" and case.confidential:
-            items.append({"heading": f"{case_label} {number} {t['exempt']} ({case.confidential})",
+            items.append({"heading": f"{ctx.case_label(meeting, case)} {ctx.public_title(case)}",
                           "paragraphs": [], "conclusion": None, "actions": []})
             continue
         conclusion = case.conclusion
         if not conclusion:
             conclusion = t["noted"] if case.type == "information" else (t["conclusion_pending"] if draft else None)
         items.append({
-            "heading": f"{case_label} {number} {case.title}",
+            "heading": f"{ctx.case_label(meeting, case)} {case.title}",
             "paragraphs": paragraphs(case.notes),
             "conclusion": conclusion,
             "actions": [{"task": a.task.rstrip(".") + ".", "owner": a.owner, "due": short_date(a.due) if a.due else ""}
@@ -293,7 +318,7 @@ def case_context(ctx: Context, meeting: Meeting, case: Case, edition: str) -> di
     legend = dict(part.split(" = ") for part in t["type_legend"].split(", "))
     context = _base(ctx, meeting, t["case_paper"])
     context["case"] = {
-        "number": f"{ctx.committee.short}-{t['case_word']} {ctx.case_number(meeting, case)}",
+        "number": ctx.case_label(meeting, case),
         "title": t["exempt_title"] if hidden else case.title,
         "presenter": "" if hidden else _presenter(case),
         "duration": case.duration,
@@ -380,18 +405,17 @@ def plan_meeting(ctx: Context, meeting: Meeting, edition: str) -> list[DocPlan]:
     """Every document of one meeting, in one edition: notice, case papers, minutes."""
     committee = ctx.committee
     t = texts(committee.language)
-    stem = f"{committee.short}-{meeting.date.isoformat()}"
+    stem = ctx.stem(meeting)
     when = short_date(meeting.date)
     if not meeting.has_notice:
         return []
     plans = [DocPlan(f"{stem}-innkalling", "innkalling.docx", notice_context(ctx, meeting, edition),
                      f"{committee.short} – {t['notice']} {when}")]
     for case in meeting.cases:
-        number = ctx.numbers[(meeting.date, case.position)]
-        title = f"{committee.short}-{t['case_word']} {ctx.case_number(meeting, case)}"
+        title = ctx.case_label(meeting, case)
         if not (edition == "public" and case.confidential):
             title += f" – {case.title}"
-        plans.append(DocPlan(f"{stem}-sak-{number:03d}", "saksframlegg.docx",
+        plans.append(DocPlan(ctx.case_paper_name(meeting, case), "saksframlegg.docx",
                              case_context(ctx, meeting, case, edition), title))
     if meeting.has_minutes:
         draft = meeting.minutes_status != "approved"

@@ -25,6 +25,7 @@ from .archive import write_file
 from .errors import AluError
 from .load import compose, display_path, read_text
 from .model import load_committee
+from .rhythm import weekday_of
 from .schema import CASE, MEETING, ListOf, Record, Spec, Text
 
 Echo = Callable[[str], None]
@@ -219,9 +220,8 @@ def new_meeting(paths: Any, date: dt.date, *, echo: Echo = print) -> Path:
                                                     committee.place).encode("utf-8"))
     echo(f"new-meeting {display_path(path)}: created with {committee.start:%H:%M}–{committee.end:%H:%M}"
          + (f", {committee.place}" if committee.place else ""))
-    weekday = date.strftime("%A").lower()
-    if weekday != committee.weekday:
-        echo(f"note: {date.isoformat()} is a {weekday}; the committee usually meets on a {committee.weekday}")
+    if date.weekday() != weekday_of(committee):
+        echo(f"note: {date.isoformat()} is a {date:%A}; the committee usually meets on a {committee.weekday}")
     return path
 
 

@@ -25,12 +25,12 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from .archive import Manifest, locked, write_file
-from .build import Paths
+from .archive import Manifest, locked, meeting_dir, write_file
 from .errors import AluError
 from .index import DOC_NAME
 from .load import display_path
 from .model import load_all
+from .paths import Paths
 from .render import Context
 
 Echo = Callable[[str], None]
@@ -108,7 +108,6 @@ def search(paths: Paths, query: str) -> list[Hit]:
     ctx = Context.build(committee, meetings)
     manifest = Manifest.load(paths.archive)
     archive_label = paths.archive.name
-    case_word = f"{committee.short}-sak"
     by_file: dict[str, tuple[dt.date, str, str]] = {}  # archived PDF -> (date, case, title)
     hits: dict[tuple[dt.date, str, str], Hit] = {}
 
@@ -118,8 +117,8 @@ def search(paths: Paths, query: str) -> list[Hit]:
 
     for meeting in meetings:
         day = meeting.date
-        stem = f"{committee.short}-{day.isoformat()}"
-        folder = f"{day.year}/{day.isoformat()}"
+        stem = ctx.stem(meeting)
+        folder = meeting_dir(day)
         meeting_title = meeting.title or ("Samling" if meeting.kind == "seminar" else "Møte")
         meeting_text = " ".join(filter(None, [meeting.title, meeting.minutes_note, meeting.place,
                                               meeting.any_other_business, day.isoformat()]))
@@ -128,14 +127,12 @@ def search(paths: Paths, query: str) -> list[Hit]:
         if meeting.title and matches(meeting_text):
             hits[(day, "", meeting_title)] = Hit(day, "", meeting_title, meeting_file, _snippet(meeting_text, words))
         for case in meeting.cases:
-            number = ctx.numbers[(day, case.position)]
-            label = f"{case_word} {ctx.case_number(meeting, case)}"
-            paper = f"{folder}/{stem}-sak-{number:03d}.pdf"
+            label = ctx.case_label(meeting, case)
+            paper = f"{folder}/{ctx.case_paper_name(meeting, case)}.pdf"
+            title = ctx.public_title(case)
             if case.confidential:
-                title = f"Unntatt offentlighet ({case.confidential})"
                 text = f"{label} {title}"
             else:
-                title = case.title
                 text = " ".join(filter(None, [
                     label, case.title, case.presenter.name, case.presenter.unit, case.summary, case.assessment,
                     case.proposal, case.notes, case.conclusion,

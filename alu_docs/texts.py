@@ -257,6 +257,11 @@ def long_date(day: dt.date, language: str) -> str:
     return format_date(day, pattern, locale=language)
 
 
+def medium_date(day: dt.date, language: str) -> str:
+    """'27. august 2025'."""
+    return format_date(day, "d. MMMM y" if language == "nb" else "d MMMM y", locale=language)
+
+
 def short_date(day: dt.date) -> str:
     """'27.08.25', the form used in running text and agendas."""
     return day.strftime("%d.%m.%y")
