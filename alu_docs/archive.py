@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ArchiveError
-
-MANIFEST = "manifest.json"
+from .names import MANIFEST
+from .paths import Paths
 
 
 def sha256(data: bytes) -> str:
@@ -68,16 +68,6 @@ def locked(root: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def meeting_dir(date: dt.date) -> str:
-    """The folder of a meeting inside the archive: 2025/2025-08-27."""
-    return f"{date.year}/{date.isoformat()}"
-
-
-def document_stem(short: str, date: dt.date) -> str:
-    """How every file of a meeting begins: ALU-2025-08-27 (then -innkalling, -referat, …)."""
-    return f"{short}-{date.isoformat()}"
-
-
 @dataclass
 class Manifest:
     """archive/manifest.json: what the archive holds and what may never change."""
@@ -115,6 +105,65 @@ class Manifest:
     def note(self, event: str, **details: Any) -> None:
         stamp = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
         self.log.append({"at": stamp, "event": event, **details})
+
+
+class Transaction:
+    """The writes of one command, applied together when the `with transaction(…)` block
+    ends without an error, and not at all when it raises.
+
+    `write` and `remove` name a path inside one of the project's roots: "archive" (recorded
+    in the manifest unless `record=False`), "internal" or "meetings" (not recorded).
+    """
+
+    ROOTS = ("archive", "internal", "meetings")
+
+    def __init__(self, roots: dict[str, Path], manifest: Manifest) -> None:
+        self.roots = roots
+        self.manifest = manifest
+        self.writes: dict[tuple[str, str], bytes] = {}
+        self.removals: set[tuple[str, str]] = set()
+
+    def write(self, relative: str, data: bytes, *, root: str = "archive", meeting: str | None = None,
+              record: bool = True, **extra: Any) -> str:
+        """Write `data` to root/relative when the transaction commits; return `relative`."""
+        self._check(root, relative)
+        self.writes[(root, relative)] = data
+        self.removals.discard((root, relative))
+        if root == "archive" and record:
+            self.manifest.record(relative, data, meeting, **extra)
+        return relative
+
+    def remove(self, relative: str, *, root: str = "archive") -> None:
+        """Delete root/relative (and its manifest entry) when the transaction commits."""
+        self._check(root, relative)
+        self.writes.pop((root, relative), None)
+        self.removals.add((root, relative))
+        if root == "archive":
+            self.manifest.files.pop(relative, None)
+
+    def _check(self, root: str, relative: str) -> None:
+        base = self.roots[root].resolve()
+        target = (base / relative).resolve()
+        if not target.is_relative_to(base) or target == base:
+            raise ArchiveError(f"refusing to write outside {base}: {relative}")
+
+    def commit(self) -> None:
+        for (root, relative), data in self.writes.items():
+            write_file(self.roots[root], relative, data)
+        for root, relative in self.removals:
+            (self.roots[root] / relative).unlink(missing_ok=True)
+        self.manifest.save()
+
+
+@contextlib.contextmanager
+def transaction(paths: Paths) -> Iterator[Transaction]:
+    """Take the archive's lock, load the manifest, and yield a Transaction whose writes
+    are applied together when the block ends (none of them when it raises)."""
+    with locked(paths.archive):
+        tx = Transaction({"archive": paths.archive, "internal": paths.internal, "meetings": paths.meetings},
+                         Manifest.load(paths.archive))
+        yield tx
+        tx.commit()
 
 
 def verify(root: Path) -> list[str]:

@@ -18,10 +18,11 @@ from pathlib import Path
 
 from . import __version__
 from . import index as archive_index
-from .archive import Manifest, file_sha256, locked, meeting_dir, sha256, write_file
+from .archive import Manifest, file_sha256, locked, sha256, write_file
 from .convert import PdfBatches
 from .errors import AluError, ToolMissing
 from .model import Meeting, load_all
+from .names import meeting_dir
 from .packet import load_fonts, make_packets, packet_name
 from .paths import Paths
 from .render import Context, DocPlan, RenderedDoc, plan_meeting, render_plans

@@ -14,12 +14,13 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from .archive import Manifest, document_stem, locked, meeting_dir, write_file
+from .archive import Manifest, locked, write_file
 from .build import Paths, find_meeting
 from .errors import AluError, ArchiveError
 from .index import build_index
 from .load import display_path
 from .model import load_all
+from .names import document_stem, meeting_dir
 from .render import Context, plan_meeting
 from .yamledit import set_minutes
 

@@ -18,8 +18,8 @@ from typing import Any
 import jinja2
 from docxtpl import DocxTemplate
 
-from .archive import document_stem
 from .model import Case, Committee, Meeting, Member, assign_numbers
+from .names import document_stem
 from .texts import LANGUAGES, clock, long_date, short_date, texts
 
 STANDING_MINUTES = 5  # the two approvals at the start of every ordinary meeting

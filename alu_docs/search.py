@@ -25,11 +25,12 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from .archive import Manifest, locked, meeting_dir, write_file
+from .archive import Manifest, locked, write_file
 from .errors import AluError
 from .index import DOC_NAME
 from .load import display_path
 from .model import load_all
+from .names import meeting_dir
 from .paths import Paths
 from .render import Context
 
