@@ -19,13 +19,15 @@ from pathlib import Path
 from . import __version__
 from . import index as archive_index
 from .archive import Manifest, file_sha256, locked, sha256, write_file
+from .context import Context
 from .convert import PdfBatches
 from .errors import AluError, ToolMissing
+from .links import PdfWords, pdf_words
 from .model import Meeting, load_all
 from .names import meeting_dir
 from .packet import load_fonts, make_packets, packet_name
 from .paths import Paths
-from .render import Context, DocPlan, RenderedDoc, plan_meeting, render_plans
+from .render import DocPlan, RenderedDoc, plan_meeting, render_plans
 from .yamledit import set_minutes, write_case_numbers
 
 Echo = Callable[[str], None]
@@ -163,7 +165,7 @@ def build_meetings(paths: Paths, ctx: Context, selected: list[Meeting], *, echo:
                 for run in batches.completed():
                     pdfs.update({keys[docx]: pdf.read_bytes() for docx, pdf in run.items()})
                     if "index/index" in pdfs and words is None:  # its link texts (pdftotext), meanwhile
-                        words = pool.submit(archive_index.pdf_words, pdfs["index/index"])
+                        words = pool.submit(pdf_words, pdfs["index/index"])
                     # packets of the meetings whose PDFs are all here, while later runs convert
                     ready = [j for j in waiting if all(f"{e}/{d.name}" in pdfs for e, d in j.docs)]
                     waiting = [j for j in waiting if j not in ready]
@@ -236,7 +238,7 @@ class _Job:
 def _commit(paths: Paths, ctx: Context, jobs: list[_Job], pdfs: dict[str, bytes],
             packets: dict[str, bytes] | None = None,
             index_plan: archive_index.IndexPlan | None = None,
-            index_words: archive_index.PdfWords | None = None) -> None:
+            index_words: PdfWords | None = None) -> None:
     """Move rendered files into archive/ (public) and internal/ under the lock."""
     with locked(paths.archive):
         manifest = Manifest.load(paths.archive)

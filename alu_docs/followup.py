@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from .context import Context
 from .model import load_all
 from .paths import Paths
-from .render import Context
 
 
 @dataclass

@@ -26,8 +26,8 @@ from icalendar import Calendar, Event
 
 from . import __version__
 from .archive import Manifest, write_file
+from .context import Context
 from .model import Meeting
-from .render import Context
 from .texts import texts
 
 if TYPE_CHECKING:

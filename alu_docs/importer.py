@@ -15,13 +15,15 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from .archive import Manifest, locked, write_file
+from .attachments import looks_like_pdf
 from .build import Paths, find_meeting
+from .context import Context
 from .errors import AluError, ArchiveError
 from .index import build_index
 from .load import display_path
 from .model import load_all
 from .names import document_stem, meeting_dir
-from .render import Context, plan_meeting
+from .render import plan_meeting
 from .yamledit import set_minutes
 
 Echo = Callable[[str], None]
@@ -39,7 +41,7 @@ def read_pdf(path: Path) -> bytes:
         raise AluError(f"{label}: expected a PDF file; this is a folder") from None
     except OSError as exc:
         raise AluError(f"{label}: cannot read: {exc.strerror}") from None
-    if b"%PDF-" not in data[:1024]:
+    if not looks_like_pdf(data):
         raise AluError(f"{label}: not a PDF (it does not start with %PDF-)")
     try:
         reader = PdfReader(io.BytesIO(data), strict=True)

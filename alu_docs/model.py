@@ -13,13 +13,12 @@ from typing import Any
 
 import yaml
 
+from .attachments import check_attachment
 from .errors import InvalidInput
 from .load import display_path, load_yaml, node_at, parse_yaml
-from .packet import attachment_problem
 from .schema import COMMITTEE, MEETING, Problems, format_problems, line_of
 
 TYPE_CODES = {"decision": "V", "discussion": "D", "information": "O"}
-MAX_ATTACHMENT_BYTES = 200 * 1024 * 1024
 FOLDER_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -215,30 +214,6 @@ def load_committee(meetings_dir: Path) -> Committee:
 def _did_you_mean(name: str, names: list[str]) -> str:
     close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
     return f"; did you mean '{close[0]}'?" if close else ""
-
-
-def check_attachment(folder: Path, written: str) -> str | None:
-    """Why an attachment path is refused, or None when it is a readable PDF inside `folder`."""
-    rel = Path(written)
-    if rel.is_absolute() or written.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", written):
-        return f"expected a path relative to the meeting folder; got absolute path {written!r}"
-    if ".." in rel.parts or ".." in written.replace("\\", "/").split("/"):
-        return f"expected a path inside the meeting folder; got {written!r} (no '..')"
-    full = folder / rel
-    if not full.resolve().is_relative_to(folder.resolve()):
-        return f"expected a file inside the meeting folder; {written!r} is a link to outside it"
-    if not full.exists():
-        return f"file not found: {display_path(full)}"
-    if not full.is_file():
-        return f"expected a PDF file; {written!r} is a folder"
-    size = full.stat().st_size
-    if size > MAX_ATTACHMENT_BYTES:
-        return f"{written!r} is {size // 2**20} MB; attachments may be at most {MAX_ATTACHMENT_BYTES // 2**20} MB"
-    with full.open("rb") as fh:
-        head = fh.read(1024)
-    if b"%PDF-" not in head:
-        return f"expected a PDF; {written!r} is not one (it does not start with %PDF-)"
-    return attachment_problem(full, written)  # encrypted, damaged, too many pages
 
 
 def _without_none(record: dict[str, Any]) -> dict[str, Any]:

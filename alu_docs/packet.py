@@ -11,109 +11,38 @@ under it (and an attachment's own bookmarks under that).
 Public edition: a confidential case is only its placeholder case paper; its title and
 attachments are left out. The internal edition has everything.
 
-Attachments are opened with `open_attachment`, which tries an empty password, and turns
-an encrypted, damaged or oversized PDF into an AttachmentError naming the file.
+Attachments are opened with `attachments.open_attachment`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
-import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pypdf import PdfReader, PdfWriter, Transformation
 from pypdf.annotations import Link
-from pypdf.errors import DependencyError
 from pypdf.generic import BooleanObject, DictionaryObject, NameObject, TextStringObject
 
+from .attachments import open_attachment, quiet_pypdf
 from .errors import AttachmentError
 from .load import display_path
 from .texts import LANGUAGES, clock, long_date, short_date, texts
 
 if TYPE_CHECKING:
+    from .context import Context
     from .model import Case, Meeting
-    from .render import Context
 
 Echo = Callable[[str], None]
 
-MAX_ATTACHMENT_PAGES = 2000
 FONT_DIR = Path("/usr/share/fonts/truetype/crosextra")
 BLUE = (0x00 / 255, 0x3A / 255, 0x70 / 255)
 MM = 72 / 25.4
 A4 = (595.2756, 841.8898)
-
-
-# --- reading attachments --------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def _quiet_pypdf() -> Iterator[None]:
-    """pypdf logs warnings ("EOF marker not found") for files it then rejects or repairs:
-    the user gets one clear error from us instead."""
-    logger = logging.getLogger("pypdf")
-    level = logger.level
-    logger.setLevel(logging.ERROR)
-    try:
-        yield
-    finally:
-        logger.setLevel(level)
-
-
-def open_attachment(path: Path, label: str | None = None, *, deep: bool = False) -> PdfReader:
-    """Open an attachment PDF for merging, or raise AttachmentError naming the file.
-
-    An encrypted PDF is opened with the empty user password when it has one (as PDF
-    viewers do); one that needs a real password is refused. `deep` also decodes every
-    page's content, which finds damage that opening alone does not.
-    """
-    label = label or display_path(path)
-    with _quiet_pypdf():
-        try:
-            reader = PdfReader(path, strict=False)
-            if reader.is_encrypted:
-                try:
-                    opened = reader.decrypt("")
-                except DependencyError:
-                    raise AttachmentError(
-                        f"{label}: the PDF is encrypted with AES and the 'cryptography' package is missing; "
-                        "reinstall alu-docs (pip install -e .)") from None
-                if not opened:
-                    raise AttachmentError(
-                        f"{label}: the PDF is protected by a password; save or export it again without "
-                        "a password (in Acrobat: File > Properties > Security > No Security) and try again")
-            count = len(reader.pages)
-            if count > MAX_ATTACHMENT_PAGES:
-                raise AttachmentError(f"{label}: {count} pages; an attachment may have at most "
-                                      f"{MAX_ATTACHMENT_PAGES} pages (attach a summary or a link instead)")
-            for page in reader.pages:
-                _ = page.mediabox, page.rotation
-                if deep:
-                    contents = page.get_contents()
-                    if contents is not None:
-                        contents.get_data()
-        except AttachmentError:
-            raise
-        except Exception as exc:  # pypdf raises many kinds of errors for a damaged file
-            raise AttachmentError(
-                f"{label}: the PDF is damaged and cannot be read ({exc.__class__.__name__}: {exc}); "
-                "open it and save or export it as PDF again") from None
-    if count == 0:
-        raise AttachmentError(f"{label}: the PDF has no pages")
-    return reader
-
-
-def attachment_problem(path: Path, written: str) -> str | None:
-    """Why an attachment cannot go into the packet, or None (used by `alu-docs check`)."""
-    try:
-        open_attachment(path, repr(written))
-    except AttachmentError as exc:
-        return exc.format_message()
-    return None
 
 
 # --- the packet's parts -----------------------------------------------------------------------
@@ -137,7 +66,7 @@ def packet_name(ctx: Context, meeting: Meeting) -> str:
 
 
 def _reader(data: bytes, label: str) -> PdfReader:
-    with _quiet_pypdf():
+    with quiet_pypdf():
         return PdfReader(io.BytesIO(data))
 
 
@@ -317,7 +246,7 @@ def _visual(page: Any) -> tuple[float, float, int, Transformation]:
 
 def _append(writer: PdfWriter, part: Part) -> None:
     part.start = len(writer.pages)
-    with _quiet_pypdf():
+    with quiet_pypdf():
         try:
             writer.append(part.reader, import_outline=False)
         except Exception as exc:
@@ -383,7 +312,7 @@ def build_packet(ctx: Context, meeting: Meeting, edition: str, pdfs: dict[str, b
         item = writer.add_outline_item(title=part.title, page_number=part.start, is_open=True)
         for child in part.children:
             sub = writer.add_outline_item(title=child.title, page_number=child.start, parent=item, is_open=False)
-            with _quiet_pypdf(), contextlib.suppress(Exception):
+            with quiet_pypdf(), contextlib.suppress(Exception):
                 _own_outline(writer, child.reader, child.reader.outline, child.start, sub)
 
     flat = [p for part in parts for p in (part, *part.children)]

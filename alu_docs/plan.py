@@ -18,13 +18,14 @@ from typing import Any
 from babel.dates import format_date
 
 from .archive import Manifest, locked, write_file
+from .context import Context
 from .convert import to_pdf
 from .errors import AluError
 from .ical import write_calendar
 from .load import display_path
 from .model import Meeting, load_all
 from .paths import Paths
-from .render import Context, DocPlan, render_docx
+from .render import DocPlan, render_docx
 from .rhythm import TERMS, next_free, term_of, term_window, weekday_of
 from .texts import clock, long_date, medium_date, texts
 

@@ -18,8 +18,8 @@ from typing import Any
 import jinja2
 from docxtpl import DocxTemplate
 
-from .model import Case, Committee, Meeting, Member, assign_numbers
-from .names import document_stem
+from .context import Context
+from .model import Case, Meeting, Member
 from .texts import LANGUAGES, clock, long_date, short_date, texts
 
 STANDING_MINUTES = 5  # the two approvals at the start of every ordinary meeting
@@ -33,87 +33,6 @@ class RenderedDoc:
     name: str  # e.g. "ALU-2025-08-27-innkalling"
     docx: bytes
     title: str
-
-
-@dataclass
-class Context:
-    """What rendering a meeting needs from the rest of the archive."""
-
-    committee: Committee
-    meetings: list[Meeting]  # all meetings, in date order
-    numbers: dict[tuple[dt.date, int], int]
-
-    @classmethod
-    def build(cls, committee: Committee, meetings: list[Meeting]) -> Context:
-        ordered = sorted(meetings, key=lambda m: m.date)
-        return cls(committee, ordered, assign_numbers(ordered))
-
-    def case_number(self, meeting: Meeting, case: Case) -> str:
-        number = self.numbers[(meeting.date, case.position)]
-        return f"{number}/{meeting.date:%y}"
-
-    def case_label(self, meeting: Meeting, case: Case) -> str:
-        """'ALU-sak 5/25'."""
-        return f"{self.committee.short}-{texts(self.committee.language)['case_word']} {self.case_number(meeting, case)}"
-
-    def public_title(self, case: Case) -> str:
-        """The title, or for a confidential case only 'Unntatt offentlighet (offl. § 14)':
-        the one rule for what public files may say about a case."""
-        if case.confidential:
-            return f"{texts(self.committee.language)['exempt']} ({case.confidential})"
-        return case.title
-
-    def agenda_line(self, meeting: Meeting, case: Case) -> str:
-        """'5/25 Title (Presenter)' as public lists (plan, calendar) show a case."""
-        if case.confidential:
-            return f"{self.case_number(meeting, case)} {self.public_title(case)}"
-        person = case.presenter
-        who = f"{person.name}, {person.unit}" if person.guest and person.unit else person.name
-        return f"{self.case_number(meeting, case)} {case.title} ({who})"
-
-    def stem(self, meeting: Meeting) -> str:
-        return document_stem(self.committee.short, meeting.date)
-
-    def case_paper_name(self, meeting: Meeting, case: Case) -> str:
-        """'ALU-2025-08-27-sak-005': the case paper's file name without suffix."""
-        return f"{self.stem(meeting)}-sak-{self.numbers[(meeting.date, case.position)]:03d}"
-
-    def meeting_number(self, meeting: Meeting) -> str:
-        same_year = [m for m in self.meetings if m.date.year == meeting.date.year and m.kind == "ordinary"]
-        position = next((i for i, m in enumerate(same_year, 1) if m.date == meeting.date), None)
-        return f"{position}/{meeting.date.year}" if position else str(meeting.date.year)
-
-    def previous(self, meeting: Meeting) -> Meeting | None:
-        earlier = [m for m in self.meetings if m.date < meeting.date and m.kind == "ordinary" and not m.is_legacy]
-        return earlier[-1] if earlier else None
-
-    def open_actions(self, meeting: Meeting, edition: str) -> list[dict[str, Any]]:
-        """Actions from earlier meetings not done by this meeting's date, overdue first."""
-        t = texts(self.committee.language)
-        rows = []
-        for earlier in self.meetings:
-            if earlier.date >= meeting.date:
-                break
-            for case in earlier.cases:
-                if edition == "public" and case.confidential:
-                    continue
-                for action in case.actions:
-                    if action.done is not None and action.done <= meeting.date:
-                        continue
-                    overdue = action.due is not None and action.due < meeting.date
-                    due = short_date(action.due) if action.due else ""
-                    rows.append({
-                        "meeting": short_date(earlier.date),
-                        "case": self.case_number(earlier, case),
-                        "task": action.task,
-                        "owner": action.owner,
-                        "due": f"{due} ({t['overdue']})" if overdue else due,
-                        "_sort": (not overdue, action.due or dt.date.max),
-                    })
-        rows.sort(key=lambda r: r["_sort"])
-        for row in rows:
-            del row["_sort"]
-        return rows
 
 
 _LIST_ITEM = re.compile(r"^\s*([-*•–]|\d+[.)])\s+")

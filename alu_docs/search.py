@@ -26,13 +26,13 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from .archive import Manifest, locked, write_file
+from .context import Context
 from .errors import AluError
 from .index import DOC_NAME
 from .load import display_path
 from .model import load_all
 from .names import meeting_dir
 from .paths import Paths
-from .render import Context
 
 Echo = Callable[[str], None]
 CACHE = "cache/pdf-text.json"

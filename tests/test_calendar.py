@@ -10,9 +10,9 @@ import pytest
 
 from alu_docs.archive import locked
 from alu_docs.build import Paths
+from alu_docs.context import Context
 from alu_docs.ical import write_calendar
 from alu_docs.model import load_all
-from alu_docs.render import Context
 from tests.conftest import run_cli
 
 AUTUMN_2025 = {  # date -> the UTC hour of 09:00 in Oslo (summer time ends 26 October)

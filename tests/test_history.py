@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from alu_docs.build import Paths
+from alu_docs.context import Context
 from alu_docs.model import load_all
-from alu_docs.render import Context, plan_meeting
+from alu_docs.render import plan_meeting
 
 HISTORY = [
     "2024-03-06", "2024-02-15", "2024-01-25", "2023-12-14", "2023-11-24", "2023-11-01", "2023-10-18",

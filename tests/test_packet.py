@@ -14,7 +14,7 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import NameObject, NumberObject
 from reportlab.pdfgen import canvas
 
-from alu_docs import packet
+from alu_docs import attachments, packet
 from alu_docs.errors import AttachmentError
 from tests.conftest import need, pdftotext, run_cli, snapshot
 
@@ -305,15 +305,15 @@ def test_unreadable_attachment_is_refused_naming_the_file(project, tmp_path, kin
 
 
 def test_open_attachment_refuses_too_many_pages(tmp_path, monkeypatch):
-    monkeypatch.setattr(packet, "MAX_ATTACHMENT_PAGES", 2)
+    monkeypatch.setattr(attachments, "MAX_ATTACHMENT_PAGES", 2)
     path = reportlab_pdf(tmp_path / "lang.pdf", 3)
     with pytest.raises(AttachmentError, match=r"lang\.pdf: 3 pages; an attachment may have at most 2 pages"):
-        packet.open_attachment(path, "lang.pdf")
+        attachments.open_attachment(path, "lang.pdf")
 
 
 def test_open_attachment_opens_empty_user_password(tmp_path):
     path = encrypted_pdf(tmp_path / "k.pdf", reportlab_pdf(tmp_path / "p.pdf", 2), "")
-    assert len(packet.open_attachment(path, deep=True).pages) == 2
+    assert len(attachments.open_attachment(path, deep=True).pages) == 2
 
 
 def test_stamp_lands_in_the_bottom_right_corner_of_rotated_and_offset_pages(tmp_path, poppler):

@@ -8,9 +8,9 @@ import datetime as dt
 import pytest
 
 from alu_docs.build import Paths
+from alu_docs.context import Context
 from alu_docs.model import load_all
 from alu_docs.plan import make_plan, plan_term
-from alu_docs.render import Context
 from alu_docs.rhythm import break_name, holiday_name
 from tests.conftest import pdfinfo, pdftotext, run_cli, snapshot
 
