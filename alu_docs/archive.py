@@ -12,7 +12,7 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -93,6 +93,11 @@ class Manifest:
                 "meetings": dict(sorted(self.meetings.items())), "log": self.log}
         write_file(self.root, MANIFEST, (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode())
 
+    def digest(self) -> str:
+        """A fingerprint of what the manifest records (to notice any change to it)."""
+        data = {"files": self.files, "meetings": self.meetings, "log": self.log}
+        return sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode())
+
     def record(self, relative: str, data: bytes, meeting: str | None = None, **extra: Any) -> None:
         self.files[relative] = {"sha256": sha256(data), "size": len(data), "meeting": meeting, **extra}
 
@@ -132,6 +137,25 @@ class Transaction:
         if root == "archive" and record:
             self.manifest.record(relative, data, meeting, **extra)
         return relative
+
+    def read(self, relative: str, *, root: str = "archive") -> bytes:
+        """root/relative as it will be once the transaction commits (written here, or on disk)."""
+        if (root, relative) in self.writes:
+            return self.writes[(root, relative)]
+        return (self.roots[root] / relative).read_bytes()
+
+    def edit(self, relative: str, change: Callable[[str], str], *, root: str = "meetings") -> None:
+        """Rewrite a UTF-8 text file with `change` (e.g. a yamledit function) when it changes it."""
+        text = self.read(relative, root=root).decode("utf-8-sig")
+        new = change(text)
+        if new != text:
+            self.write(relative, new.encode("utf-8"), root=root)
+
+    def exists(self, relative: str, root: str = "archive") -> bool:
+        """Whether root/relative will be there once the transaction commits."""
+        if (root, relative) in self.writes:
+            return True
+        return (root, relative) not in self.removals and (self.roots[root] / relative).is_file()
 
     def remove(self, relative: str, *, root: str = "archive") -> None:
         """Delete root/relative (and its manifest entry) when the transaction commits."""

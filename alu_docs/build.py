@@ -1,8 +1,8 @@
 """The secretary's task: check, render, convert, archive, re-index one meeting.
 
 Everything is read, validated, rendered and converted in a private work folder first;
-only then, under the archive's lock, are files moved into `archive/` (atomic renames)
-and recorded in the manifest. Approved minutes are never rewritten by a build.
+then one archive transaction files the documents, the packet, the index and the calendar
+together. Approved minutes are never rewritten by a build.
 """
 
 from __future__ import annotations
@@ -18,19 +18,17 @@ from pathlib import Path
 
 from . import __version__
 from . import index as archive_index
-from .archive import Manifest, file_sha256, locked, sha256, write_file
+from .archive import Manifest, Transaction, file_sha256, sha256, transaction
 from .context import Context
 from .convert import PdfBatches
-from .errors import AluError, ToolMissing
+from .errors import ToolMissing
 from .links import PdfWords, pdf_words
-from .model import Meeting, load_all
-from .names import meeting_dir
-from .packet import load_fonts, make_packets, packet_name
-from .paths import Paths
+from .model import Meeting, find_meeting, load_all
+from .names import MINUTES, NOTICE, PACKET, DocKey
+from .packet import load_fonts, make_packets
+from .paths import Echo, Paths
 from .render import DocPlan, RenderedDoc, plan_meeting, render_plans
-from .yamledit import set_minutes, write_case_numbers
-
-Echo = Callable[[str], None]
+from .yamledit import with_case_numbers
 
 INTERNAL_README = """\
 # INTERNAL EDITION: DO NOT PUBLISH
@@ -39,6 +37,8 @@ This folder holds the internal edition of meetings with cases exempt from public
 ("unntatt offentlighet"). It is written by alu-docs outside archive/ on purpose and is
 ignored by git. Never copy it to the public archive or the web page.
 """
+
+Progress = Callable[[int, int], None]
 
 
 @dataclass
@@ -49,16 +49,6 @@ class BuildResult:
     messages: list[str] = field(default_factory=list)
 
 
-def find_meeting(meetings: list[Meeting], date: dt.date, paths: Paths) -> Meeting:
-    for meeting in meetings:
-        if meeting.date == date:
-            return meeting
-    raise AluError(
-        f"no meeting folder {paths.meetings.name}/{date.isoformat()}/ with a meeting.yaml; "
-        f"create it with: alu-docs new-meeting {date.isoformat()}"
-    )
-
-
 def input_hash(ctx: Context, meeting: Meeting, plans: list[DocPlan], paths: Paths) -> str:
     """Everything a meeting's files depend on: the documents' contexts (which carry what
     other meetings contribute: numbers, follow-ups, approvals), templates, attachments
@@ -66,7 +56,7 @@ def input_hash(ctx: Context, meeting: Meeting, plans: list[DocPlan], paths: Path
     parts = {
         "version": __version__,
         "language": ctx.committee.language,
-        "plans": [(p.name, p.template, p.title, p.context) for p in plans],
+        "plans": [(p.key.stem(ctx.committee.short), p.key.edition, p.template, p.title, p.context) for p in plans],
         "templates": {p.template: file_sha256(paths.templates / p.template) for p in plans},
         "attachments": [file_sha256(a.path) for c in meeting.cases for a in c.attachments],
     }
@@ -92,7 +82,7 @@ def build(paths: Paths, date: dt.date, *, echo: Echo = print, force: bool = Fals
     (after writing the DOCX), ConversionFailed when a PDF is not produced.
     """
     committee, meetings = load_all(paths.meetings)
-    meeting = find_meeting(meetings, date, paths)
+    meeting = find_meeting(meetings, date, paths.meetings)
     ctx = Context.build(committee, meetings)
     echo(f"check    {len(meetings)} meetings valid; {date.isoformat()}: {len(meeting.cases)} cases")
     if not meeting.has_notice:
@@ -106,9 +96,18 @@ def build(paths: Paths, date: dt.date, *, echo: Echo = print, force: bool = Fals
     return build_meetings(paths, ctx, [meeting], echo=echo, force=force)[0]
 
 
+@dataclass
+class _Converted:
+    """What the conversion step gives the archive: every PDF, the packets, the index."""
+
+    pdfs: dict[DocKey, bytes] = field(default_factory=dict)
+    packets: dict[DocKey, bytes] = field(default_factory=dict)
+    index_pdf: bytes | None = None
+    index_words: PdfWords | None = None
+
+
 def build_meetings(paths: Paths, ctx: Context, selected: list[Meeting], *, echo: Echo = print,
-                   force: bool = False, progress: Callable[[int, int], None] | None = None,
-                   ) -> list[BuildResult]:
+                   force: bool = False, progress: Progress | None = None) -> list[BuildResult]:
     """Render, convert and archive `selected`: one LibreOffice run for a meeting; for many,
     batches that convert while the rest is still rendering (see convert.PdfBatches)."""
     manifest = Manifest.load(paths.archive)
@@ -126,16 +125,46 @@ def build_meetings(paths: Paths, ctx: Context, selected: list[Meeting], *, echo:
     if not jobs and index_plan is None:
         return results
 
+    try:
+        converted = _render_and_convert(paths, ctx, jobs, index_plan, echo, progress)
+    except ToolMissing:
+        with transaction(paths) as tx:
+            for job in jobs:
+                _file_meeting(tx, ctx, job, _Converted())
+        echo("convert  LibreOffice missing: the DOCX files were written, no PDFs")
+        raise
+    from .ical import write_calendar  # icalendar is slow to import; loaded while LibreOffice ran
+
+    with transaction(paths) as tx:
+        for job in jobs:
+            _file_meeting(tx, ctx, job, converted)
+        if index_plan is not None and converted.index_pdf is not None:  # links need the files in `tx`
+            archive_index.write_index(tx, index_plan, converted.index_pdf, converted.index_words)
+        calendar = write_calendar(tx, ctx)  # the calendar shows every meeting
+    if index_plan is not None:
+        archive_index.report_index(index_plan, index_plan.missing, paths.archive.name, echo)
+    for job in jobs:
+        where = f"{paths.archive.name}/{ctx.relative(ctx.key(job.meeting, NOTICE)).rsplit('/', 1)[0]}"
+        echo(f"archive  {where}: {len(job.result.written)} files")
+    echo(f"calendar {paths.archive.name}/{calendar}")
+    return results
+
+
+def _render_and_convert(paths: Paths, ctx: Context, jobs: list[_Job], index_plan: archive_index.IndexPlan | None,
+                        echo: Echo, progress: Progress | None) -> _Converted:
+    """Render every document to DOCX and convert them to PDF/A; make the packets of each
+    meeting as soon as its PDFs are there, while later batches still convert."""
     expected = sum(len(plans) for job in jobs for plans in job.plans.values()) + (index_plan is not None)
+    short = ctx.committee.short
+    out = _Converted()
     with tempfile.TemporaryDirectory(prefix="alu-build-") as work_name, \
             PdfBatches(Path(work_name) / "pdf-out", expected, progress=progress) as batches:
         work = Path(work_name)
         (work / "docx").mkdir()
-        keys: dict[Path, str] = {}  # DOCX in the work folder -> "edition/name"
+        keys: dict[Path, DocKey | None] = {}  # DOCX in the work folder -> its document (None: the index)
 
-        def add(key: str, data: bytes) -> None:
-            # one folder, distinct names ("public--…", "internal--…"): editions share a run
-            path = work / "docx" / (key.replace("/", "--") + ".docx")
+        def add(name: str, key: DocKey | None, data: bytes) -> None:
+            path = work / "docx" / f"{name}.docx"
             path.write_bytes(data)
             keys[path] = key
             batches.add(path)
@@ -145,50 +174,39 @@ def build_meetings(paths: Paths, ctx: Context, selected: list[Meeting], *, echo:
             job.render(ctx, paths)
             for message in job.result.messages:
                 echo(message)
-            for edition, doc in job.docs:
-                add(f"{edition}/{doc.name}", doc.docx)
+            for doc in job.docs:  # editions share a run: distinct names in one folder
+                add(f"{doc.key.edition}--{doc.key.stem(short)}", doc.key, doc.docx)
         if index_plan is not None:  # the index goes through the same LibreOffice run(s)
-            add("index/index", archive_index.render_index(index_plan, paths.templates))
+            add(archive_index.DOCX_NAME, None, archive_index.render_index(index_plan, paths.templates))
         echo(f"render   {len(keys)} documents in {time.monotonic() - started:.1f} s")
         started = time.monotonic()
         # LibreOffice converts in its own processes now: meanwhile load what the steps after it use
         load_fonts()
-        from .ical import write_calendar  # icalendar is slow to import
+        from . import ical  # noqa: F401  (icalendar is slow to import)
 
-        pdfs: dict[str, bytes] = {}
-        packets: dict[str, bytes] = {}
         packet_lines: list[str] = []  # shown after the conversion line
         waiting = list(jobs)
         with ThreadPoolExecutor(1) as pool:
             words = None
-            try:
-                for run in batches.completed():
-                    pdfs.update({keys[docx]: pdf.read_bytes() for docx, pdf in run.items()})
-                    if "index/index" in pdfs and words is None:  # its link texts (pdftotext), meanwhile
-                        words = pool.submit(pdf_words, pdfs["index/index"])
-                    # packets of the meetings whose PDFs are all here, while later runs convert
-                    ready = [j for j in waiting if all(f"{e}/{d.name}" in pdfs for e, d in j.docs)]
-                    waiting = [j for j in waiting if j not in ready]
-                    packets.update(make_packets(ctx, [(j.meeting, list(j.plans)) for j in ready], pdfs,
+            for run in batches.completed():
+                for docx, pdf in run.items():
+                    if keys[docx] is None:
+                        out.index_pdf = pdf.read_bytes()
+                        words = pool.submit(pdf_words, out.index_pdf)  # its link texts (pdftotext), meanwhile
+                    else:
+                        out.pdfs[keys[docx]] = pdf.read_bytes()
+                # packets of the meetings whose PDFs are all here, while later runs convert
+                ready = [j for j in waiting if all(d.key in out.pdfs for d in j.docs)]
+                waiting = [j for j in waiting if j not in ready]
+                out.packets.update(make_packets(ctx, [(j.meeting, list(j.plans)) for j in ready], out.pdfs,
                                                 echo=packet_lines.append))
-            except ToolMissing:
-                _commit(paths, ctx, jobs, {})
-                echo("convert  LibreOffice missing: the DOCX files were written, no PDFs")
-                raise
-            runs = batches.runs
-            echo(f"convert  {len(pdfs)} PDF/A-2b files in {time.monotonic() - started:.1f} s "
-                 f"({runs} LibreOffice run{'s' if runs != 1 else ''})")
-            for line in packet_lines:
-                echo(line)
-            _commit(paths, ctx, jobs, pdfs, packets, index_plan, words.result() if words else None)
-    if index_plan is not None:
-        archive_index.report_index(index_plan, index_plan.missing, paths.archive.name, echo)
-    for job in jobs:
-        where = paths.archive.name + "/" + meeting_dir(job.meeting.date)
-        echo(f"archive  {where}: {len(job.result.written)} files")
-    with locked(paths.archive):  # the calendar shows every meeting: rewrite it after each build
-        echo(f"calendar {paths.archive.name}/{write_calendar(paths, ctx)}")
-    return results
+            out.index_words = words.result() if words else None
+        runs = batches.runs
+        echo(f"convert  {len(out.pdfs) + (out.index_pdf is not None)} PDF/A-2b files in "
+             f"{time.monotonic() - started:.1f} s ({runs} LibreOffice run{'s' if runs != 1 else ''})")
+        for line in packet_lines:
+            echo(line)
+    return out
 
 
 @dataclass
@@ -200,7 +218,7 @@ class _Job:
     inputs: str
     approval: dict | None
     result: BuildResult
-    docs: list[tuple[str, RenderedDoc]] = field(default_factory=list)
+    docs: list[RenderedDoc] = field(default_factory=list)
     keep_minutes: bool = False
 
     @classmethod
@@ -212,18 +230,17 @@ class _Job:
         return cls(meeting, plans, inputs, manifest.approval(meeting.date), BuildResult(meeting.date))
 
     def render(self, ctx: Context, paths: Paths) -> None:
-        for edition, plans in self.plans.items():
-            for doc in render_plans(ctx, self.meeting, plans, paths.templates):
-                self.docs.append((edition, doc))
+        for plans in self.plans.values():
+            self.docs.extend(render_plans(ctx, self.meeting, plans, paths.templates))
         if self.approval:
             self._guard_approved()
 
     def _guard_approved(self) -> None:
         """Approved minutes are never rewritten: drop them from this build, and say so."""
         date = self.meeting.date.isoformat()
-        minutes = [(e, d) for e, d in self.docs if d.name.endswith("-referat")]
-        changed = any(sha256(d.docx) != self.approval["docx"].get(e) for e, d in minutes)
-        self.docs = [(e, d) for e, d in self.docs if not d.name.endswith("-referat")]
+        minutes = [d for d in self.docs if d.key.kind == MINUTES]
+        changed = any(sha256(d.docx) != self.approval["docx"].get(d.key.edition) for d in minutes)
+        self.docs = [d for d in self.docs if d.key.kind != MINUTES]
         self.keep_minutes = True
         if changed:
             self.result.messages.append(
@@ -235,109 +252,57 @@ class _Job:
             self.result.messages.append(f"minutes  {date}: approved on {self.approval['on']}; unchanged")
 
 
-def _commit(paths: Paths, ctx: Context, jobs: list[_Job], pdfs: dict[str, bytes],
-            packets: dict[str, bytes] | None = None,
-            index_plan: archive_index.IndexPlan | None = None,
-            index_words: PdfWords | None = None) -> None:
-    """Move rendered files into archive/ (public) and internal/ under the lock."""
-    with locked(paths.archive):
-        manifest = Manifest.load(paths.archive)
-        for job in jobs:
-            meeting = job.meeting
-            folder = meeting_dir(meeting.date)
-            new_files: set[str] = set()
-            approve_now = meeting.minutes_status == "approved" and not job.keep_minutes
-            approval: dict = {"on": dt.date.today().isoformat(), "docx": {}, "pdf": {}}
-            for edition, doc in job.docs:
-                files = {".docx": doc.docx}
-                pdf = pdfs.get(f"{edition}/{doc.name}")
-                if pdf is not None:
-                    files[".pdf"] = pdf
-                is_minutes = doc.name.endswith("-referat")
-                for suffix, data in files.items():
-                    relative = f"{folder}/{doc.name}{suffix}"
-                    if edition == "internal":
-                        write_file(paths.internal, relative, data)
-                        continue
-                    write_file(paths.archive, relative, data)
-                    extra = {"approved": True} if approve_now and is_minutes else {}
-                    manifest.record(relative, data, meeting.date.isoformat(), **extra)
-                    new_files.add(relative)
-                    job.result.written.append(relative)
-                if is_minutes and approve_now:
-                    approval["docx"][edition] = sha256(doc.docx)
-                    if pdf is not None:
-                        approval["pdf"][edition] = sha256(pdf)
-            for edition in job.plans:  # the packet ("sakspapirer"), see packet.py
-                packet = (packets or {}).get(f"{edition}/{packet_name(ctx, meeting)}")
-                relative = f"{folder}/{packet_name(ctx, meeting)}.pdf"
-                if packet is None:
-                    continue
-                if edition == "internal":
-                    write_file(paths.internal, relative, packet)
-                    continue
-                write_file(paths.archive, relative, packet)
-                manifest.record(relative, packet, meeting.date.isoformat())
-                new_files.add(relative)
-                job.result.written.append(relative)
-            if "internal" in job.plans:
-                write_file(paths.internal, "README.md", INTERNAL_README.encode())
-            _drop_stale(manifest, meeting, new_files)
-            record = manifest.meeting(meeting.date)
-            record["inputs"] = job.inputs
-            if approve_now and pdfs:
-                record["approved"] = approval
-                manifest.note("minutes approved", meeting=meeting.date.isoformat())
-            numbers = {c.position: ctx.numbers[(meeting.date, c.position)]
-                       for c in meeting.cases if c.number is None}
-            if numbers:
-                write_case_numbers(meeting.yaml_path, numbers)
-        if index_plan is not None and "index/index" in pdfs:  # links need the files in place
-            archive_index.write_index(paths.archive, manifest, index_plan, pdfs["index/index"], index_words)
-        manifest.save()
+def _file_meeting(tx: Transaction, ctx: Context, job: _Job, converted: _Converted) -> None:
+    """Decide what of one meeting goes where: public documents and packet to archive/ (recorded),
+    the internal edition to internal/, approvals and issued case numbers recorded."""
+    meeting = job.meeting
+    date = meeting.date.isoformat()
+    written = job.result.written
+    approve_now = meeting.minutes_status == "approved" and not job.keep_minutes
+    approval: dict = {"on": dt.date.today().isoformat(), "docx": {}, "pdf": {}}
+    files: list[tuple[DocKey, str, bytes]] = []
+    for doc in job.docs:
+        files.append((doc.key, ".docx", doc.docx))
+        if doc.key in converted.pdfs:
+            files.append((doc.key, ".pdf", converted.pdfs[doc.key]))
+        if doc.key.kind == MINUTES and approve_now:
+            approval["docx"][doc.key.edition] = sha256(doc.docx)
+            if doc.key in converted.pdfs:
+                approval["pdf"][doc.key.edition] = sha256(converted.pdfs[doc.key])
+    for edition in job.plans:  # the packet, see packet.py
+        key = ctx.key(meeting, PACKET, edition=edition)
+        if key in converted.packets:
+            files.append((key, ".pdf", converted.packets[key]))
+    for key, suffix, data in files:
+        relative = ctx.relative(key, suffix)
+        if key.edition == "internal":
+            tx.write(relative, data, root="internal")
+            continue
+        extra = {"approved": True} if approve_now and key.kind == MINUTES else {}
+        written.append(tx.write(relative, data, meeting=date, **extra))
+    if "internal" in job.plans:
+        tx.write("README.md", INTERNAL_README.encode(), root="internal")
+    _drop_stale(tx, meeting, set(written))
+    record = tx.manifest.meeting(meeting.date)
+    if converted.pdfs:  # without PDFs (no LibreOffice) the next build must make them
+        record["inputs"] = job.inputs
+    if approve_now and converted.pdfs:
+        record["approved"] = approval
+        tx.manifest.note("minutes approved", meeting=date)
+    numbers = {c.position: ctx.numbers[(meeting.date, c.position)] for c in meeting.cases if c.number is None}
+    if numbers:
+        tx.edit(meeting.yaml_relative, lambda text: with_case_numbers(text, numbers))
 
 
-def _drop_stale(manifest: Manifest, meeting: Meeting, keep: set[str]) -> None:
+def _drop_stale(tx: Transaction, meeting: Meeting, keep: set[str]) -> None:
     """Remove this meeting's files that the new build no longer makes (a deleted case),
     except approved minutes and imported legacy documents."""
-    for relative, entry in list(manifest.files.items()):
+    for relative, entry in list(tx.manifest.files.items()):
         if entry.get("meeting") != meeting.date.isoformat() or relative in keep:
             continue
         if entry.get("approved") or entry.get("imported") or entry.get("kind"):
             continue
-        (manifest.root / relative).unlink(missing_ok=True)
-        del manifest.files[relative]
-
-
-def approve(paths: Paths, date: dt.date, *, echo: Echo = print, reapprove: bool = False,
-            reason: str | None = None) -> BuildResult:
-    """Approve a meeting's minutes: mark them approved in the YAML and build the final PDF,
-    whose sha256 the manifest keeps. `reapprove` (with a reason, logged) replaces minutes
-    that were approved before."""
-    committee, meetings = load_all(paths.meetings)
-    meeting = find_meeting(meetings, date, paths)
-    if not meeting.has_minutes and meeting.minutes_status != "none":
-        raise AluError(f"{date.isoformat()} has no minutes to approve (status: {meeting.minutes_status})")
-    manifest = Manifest.load(paths.archive)
-    previous = manifest.approval(date)
-    if previous and not reapprove:
-        raise AluError(f"the minutes of {date.isoformat()} were approved on {previous['on']}; "
-                       "to replace them use --reapprove --reason '…'")
-    if reapprove and not reason:
-        raise AluError("--reapprove needs --reason '…' (it is logged in the archive manifest)")
-    if previous:
-        with locked(paths.archive):
-            manifest = Manifest.load(paths.archive)
-            record = manifest.meeting(date)
-            record.setdefault("earlier_approvals", []).append(record.pop("approved"))
-            for entry in manifest.files.values():
-                if entry.get("meeting") == date.isoformat():
-                    entry.pop("approved", None)
-            manifest.note("minutes re-approved", meeting=date.isoformat(), reason=reason)
-            manifest.save()
-    set_minutes(meeting.yaml_path, "status", "approved")
-    echo(f"approve  {date.isoformat()}: minutes marked approved in {meeting.yaml_path.name}")
-    return build(paths, date, echo=echo, force=True)
+        tx.remove(relative)
 
 
 def _index_plan(paths: Paths, ctx: Context, manifest: Manifest, jobs: list[_Job],
@@ -346,16 +311,16 @@ def _index_plan(paths: Paths, ctx: Context, manifest: Manifest, jobs: list[_Job]
     their new files); None when the archived index already shows exactly that."""
     rebuilt: dict[str, list[str]] = {}
     for job in jobs:
-        names = [p.name for p in job.plans["public"]]
-        if any(name.endswith("-innkalling") for name in names):
-            names.append(packet_name(ctx, job.meeting))
-        rebuilt[job.meeting.date.isoformat()] = [f"{meeting_dir(job.meeting.date)}/{n}.pdf" for n in names]
+        keys = [p.key for p in job.plans["public"]]
+        if any(key.kind == NOTICE for key in keys):
+            keys.append(ctx.key(job.meeting, PACKET))
+        rebuilt[job.meeting.date.isoformat()] = [ctx.relative(key) for key in keys]
     plan = archive_index.plan_index(ctx, paths.templates, archive_index.expected_files(manifest, rebuilt))
     return None if not force and archive_index.is_current(manifest, plan) else plan
 
 
 def build_all(paths: Paths, *, echo: Echo = print, force: bool = False,
-              progress: Callable[[int, int], None] | None = None) -> list[BuildResult]:
+              progress: Progress | None = None) -> list[BuildResult]:
     """`alu-docs build --all` (`make archive`): every meeting and the index, unchanged
     meetings skipped, all conversions in a few LibreOffice runs on both cores."""
     stamp = _inputs_stamp(paths)
@@ -368,12 +333,11 @@ def build_all(paths: Paths, *, echo: Echo = print, force: bool = False,
     results = build_meetings(paths, ctx, meetings, echo=echo, force=force, progress=progress)
     built = sum(1 for r in results if not r.skipped)
     echo(f"done     {built} meetings built, {len(results) - built} unchanged")
-    with locked(paths.archive):
-        write_file(paths.archive, STAMP, json.dumps({"stamp": stamp}).encode())
+    _save_stamp(paths, stamp)
     return results
 
 
-STAMP = "cache/build-all.json"  # under archive/cache/: not archival, not in the manifest
+STAMP = "build-all.json"  # in the project's cache: not archival, not in the manifest
 
 
 def _inputs_stamp(paths: Paths) -> str:
@@ -387,13 +351,20 @@ def _inputs_stamp(paths: Paths) -> str:
     return sha256("\n".join(parts).encode())
 
 
+def _save_stamp(paths: Paths, stamp: str) -> None:
+    manifest = Manifest.load(paths.archive)
+    (paths.cache).mkdir(parents=True, exist_ok=True)
+    (paths.cache / STAMP).write_text(json.dumps({"stamp": stamp, "manifest": manifest.digest()}), encoding="utf-8")
+
+
 def _stamp_matches(paths: Paths, stamp: str) -> bool:
-    """The last build --all saw the same inputs and every recorded file is still there."""
+    """The last build --all saw the same inputs, the manifest is the one it left, and every
+    recorded file is still there with its size."""
     try:
-        saved = json.loads((paths.archive / STAMP).read_text(encoding="utf-8"))["stamp"]
-    except (OSError, ValueError, KeyError):
+        saved = json.loads((paths.cache / STAMP).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
         return False
     manifest = Manifest.load(paths.archive)
-    return saved == stamp and bool(manifest.files) and all(
-        (paths.archive / r).is_file() and (paths.archive / r).stat().st_size == e["size"]
-        for r, e in manifest.files.items())
+    return saved.get("stamp") == stamp and saved.get("manifest") == manifest.digest() and bool(manifest.files) \
+        and all((paths.archive / r).is_file() and (paths.archive / r).stat().st_size == e["size"]
+                for r, e in manifest.files.items())

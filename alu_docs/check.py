@@ -7,17 +7,14 @@ usually are not (an agenda longer than the meeting); `--strict` makes them error
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 
-from .build import Paths, find_meeting
 from .errors import InvalidInput
 from .load import display_path
-from .model import Committee, Meeting, load_all
+from .model import Committee, Meeting, find_meeting, load_all
+from .paths import Echo, Paths
 from .render import agenda_end
 from .rhythm import rhythm_warnings
 from .texts import clock
-
-Echo = Callable[[str], None]
 
 
 def warnings_for(committee: Committee, meetings: list[Meeting], meeting: Meeting) -> list[str]:
@@ -35,7 +32,7 @@ def check_meetings(paths: Paths, date: dt.date | None = None, *, strict: bool = 
                    echo: Echo = print) -> list[str]:
     """Validate every YAML file (errors raise InvalidInput); return and print warnings."""
     committee, meetings = load_all(paths.meetings)
-    selected = [find_meeting(meetings, date, paths)] if date else meetings
+    selected = [find_meeting(meetings, date, paths.meetings)] if date else meetings
     warnings = [w for m in selected for w in warnings_for(committee, meetings, m)]
     if strict and warnings:
         raise InvalidInput(warnings)

@@ -95,7 +95,7 @@ def index(paths: Paths, force: bool) -> None:
 
 @cli.command("import")
 @click.argument("date", type=DATE)
-@click.option("--notice", type=click.Path(path_type=Path), help="The notice (møteinnkalling) as PDF.")
+@click.option("--notice", type=click.Path(path_type=Path), help="The notice (with agenda) as PDF.")
 @click.option("--minutes", type=click.Path(path_type=Path), help="The minutes (referat) as PDF.")
 @click.option("--note", help="A note for the archive, e.g. 'Referat ble ikke skrevet.'")
 @click.pass_obj
@@ -144,7 +144,7 @@ def verify(paths: Paths) -> None:
 @click.pass_obj
 def approve(paths: Paths, date: dt.date, reapprove: bool, reason: str | None) -> None:
     """Approve a meeting's minutes: final PDF, its sha256 kept in the manifest."""
-    from .build import approve as approve_minutes
+    from .approval import approve as approve_minutes
 
     approve_minutes(paths, date, echo=click.echo, reapprove=reapprove, reason=reason)
 
@@ -184,9 +184,9 @@ def schema() -> None:
 @click.pass_obj
 def plan(paths: Paths, year: int, term: str | None, create: bool) -> None:
     """The meeting plan of a year or term (DOCX, PDF) and the calendar ALU-moter.ics."""
-    from .plan import make_plan
+    from .schedule import make_schedule
 
-    make_plan(paths, year, term, create=create, echo=click.echo)
+    make_schedule(paths, year, term, create=create, echo=click.echo)
 
 
 @cli.command()

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .model import Case, Committee, Meeting, assign_numbers
-from .names import document_stem
+from .names import DocKey
 from .texts import short_date, texts
 
 
@@ -50,12 +50,19 @@ class Context:
         who = f"{person.name}, {person.unit}" if person.guest and person.unit else person.name
         return f"{self.case_number(meeting, case)} {case.title} ({who})"
 
-    def stem(self, meeting: Meeting) -> str:
-        return document_stem(self.committee.short, meeting.date)
+    def key(self, meeting: Meeting, kind: str, case: Case | None = None, edition: str = "public") -> DocKey:
+        """Which document of `meeting`: DocKey(date, kind, case number, edition)."""
+        number = self.numbers[(meeting.date, case.position)] if case is not None else None
+        return DocKey(meeting.date, kind, number, edition)
 
-    def case_paper_name(self, meeting: Meeting, case: Case) -> str:
-        """'ALU-2025-08-27-sak-005': the case paper's file name without suffix."""
-        return f"{self.stem(meeting)}-sak-{self.numbers[(meeting.date, case.position)]:03d}"
+    def relative(self, key: DocKey, suffix: str = ".pdf") -> str:
+        """The document's path inside archive/ (or internal/): '2025/2025-08-27/ALU-…-referat.pdf'."""
+        return key.relative(self.committee.short, suffix)
+
+    @property
+    def author(self) -> str:
+        """Every document's author: 'NTNU ALU'."""
+        return f"{self.committee.organisation} {self.committee.short}"
 
     def meeting_number(self, meeting: Meeting) -> str:
         same_year = [m for m in self.meetings if m.date.year == meeting.date.year and m.kind == "ordinary"]

@@ -11,34 +11,25 @@ as an event, public edition, for calendars that subscribe to it.
   meetings give byte-identical files (the manifest and `verify` stay quiet), and a changed
   event gets a higher SEQUENCE and a new stamp, as RFC 5545 wants. (Not the meeting.yaml's
   mtime: that changes with every git checkout or copy, and says nothing about the event.)
-
-Call `write_calendar` holding `archive.locked(paths.archive)`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 
 from . import __version__
-from .archive import Manifest, write_file
+from .archive import Transaction
 from .context import Context
 from .model import Meeting
+from .names import calendar_name
 from .texts import texts
 
-if TYPE_CHECKING:
-    from .paths import Paths
-
 TIMEZONE = "Europe/Oslo"
-
-
-def calendar_file(ctx: Context) -> str:
-    """The calendar's name in the archive: 'ALU-moter.ics'."""
-    return f"{ctx.committee.short}-moter.ics"
 
 
 def event_uid(ctx: Context, meeting: Meeting) -> str:
@@ -141,19 +132,9 @@ def build_calendar(ctx: Context, previous: dict[str, Any], now: dt.datetime) -> 
     return cal.to_ical(), record
 
 
-def write_calendar(paths: Paths, ctx: Context, manifest: Manifest | None = None) -> str:
-    """Write archive/ALU-moter.ics and record it in the manifest; return its archive path.
-
-    The caller holds `locked(paths.archive)`. With a `manifest`, the caller saves it;
-    without one, it is loaded and saved here.
-    """
-    own = manifest is None
-    manifest = manifest or Manifest.load(paths.archive)
-    name = calendar_file(ctx)
-    entry = manifest.files.get(name, {})
+def write_calendar(tx: Transaction, ctx: Context) -> str:
+    """Write archive/ALU-moter.ics in `tx` (recorded in the manifest); return its archive path."""
+    name = calendar_name(ctx.committee.short)
+    entry = tx.manifest.files.get(name, {})
     data, events = build_calendar(ctx, entry.get("events", {}), dt.datetime.now(dt.UTC))
-    write_file(paths.archive, name, data)
-    manifest.record(name, data, None, kind="calendar", events=events)
-    if own:
-        manifest.save()
-    return name
+    return tx.write(name, data, kind="calendar", events=events)

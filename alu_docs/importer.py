@@ -1,33 +1,31 @@
 """`alu-docs import`: bring a document from before alu-docs (history) into the archive.
 
-The PDF is copied under the standard name (archive/YYYY/DATE/ALU-DATE-innkalling.pdf or
--referat.pdf), recorded in the manifest as imported (a build never deletes it) and the
-index is rebuilt so it links the file. Everything is checked before anything is written.
+The PDF is copied under the standard name of a notice or minutes (names.py), recorded
+in the manifest as imported (a build never deletes it), and the index is rebuilt so it
+links the file, all in one transaction. Everything is checked before anything is written.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Callable
 from pathlib import Path
 
 from pypdf import PdfReader
 
-from .archive import Manifest, locked, write_file
+from .archive import Manifest, transaction
 from .attachments import looks_like_pdf
-from .build import Paths, find_meeting
 from .context import Context
 from .errors import AluError, ArchiveError
-from .index import build_index
+from .index import convert_index, report_index, write_index
 from .load import display_path
-from .model import load_all
-from .names import document_stem, meeting_dir
+from .model import find_meeting, load_all
+from .names import MINUTES, NOTICE
+from .paths import Echo, Paths
 from .render import plan_meeting
-from .yamledit import set_minutes
+from .yamledit import with_minutes
 
-Echo = Callable[[str], None]
-KINDS = {"notice": ("innkalling", "notice"), "minutes": ("referat", "minutes")}
+WORDS = {NOTICE: "notice", MINUTES: "minutes"}
 
 
 def read_pdf(path: Path) -> bytes:
@@ -66,42 +64,41 @@ def import_documents(paths: Paths, date: dt.date, *, notice: Path | None = None,
     Raises AluError (nothing written) when a file is not a readable PDF, when the document
     is one alu-docs builds itself, or when a document of that name is already archived.
     """
-    given = {kind: path for kind, path in (("notice", notice), ("minutes", minutes)) if path is not None}
+    given = {kind: path for kind, path in ((NOTICE, notice), (MINUTES, minutes)) if path is not None}
     if not given and not note:
         raise AluError("nothing to import: give --notice FILE.pdf and/or --minutes FILE.pdf (and --note …)")
     committee, meetings = load_all(paths.meetings)
-    meeting = find_meeting(meetings, date, paths)
-    built = {p.name for p in plan_meeting(Context.build(committee, meetings), meeting, "public")}
+    meeting = find_meeting(meetings, date, paths.meetings)
+    ctx = Context.build(committee, meetings)
+    built = {p.key for p in plan_meeting(ctx, meeting, "public")}
     manifest = Manifest.load(paths.archive)
-    stem = document_stem(committee.short, date)
     planned: list[tuple[str, str, bytes, Path]] = []
     for kind, source in given.items():
-        suffix, word = KINDS[kind]
-        name = f"{stem}-{suffix}"
-        if name in built:
-            raise AluError(f"the {word} of {date.isoformat()} is made by alu-docs (alu-docs build "
+        key = ctx.key(meeting, kind)
+        if key in built:
+            raise AluError(f"the {WORDS[kind]} of {date.isoformat()} is made by alu-docs (alu-docs build "
                            f"{date.isoformat()}); import is for documents from before alu-docs")
         data = read_pdf(source)
-        relative = f"{meeting_dir(date)}/{name}.pdf"
+        relative = ctx.relative(key)
         if relative in manifest.files or (paths.archive / relative).exists():
             raise ArchiveError(f"{paths.archive.name}/{relative} already exists; the archive was not changed")
         planned.append((kind, relative, data, source))
 
-    written = []
-    with locked(paths.archive):
-        manifest = Manifest.load(paths.archive)
+    files = {**manifest.files, **{relative: {"meeting": date.isoformat()} for _, relative, _, _ in planned}}
+    plan, pdf = convert_index(paths, ctx, files)  # the index as it will be, converted before the lock
+    with transaction(paths) as tx:
         for _, relative, _, _ in planned:
-            if (paths.archive / relative).exists():
+            if tx.exists(relative):
                 raise ArchiveError(f"{paths.archive.name}/{relative} already exists; the archive was not changed")
         for kind, relative, data, source in planned:
-            write_file(paths.archive, relative, data)
-            manifest.record(relative, data, date.isoformat(), imported=True, role=kind, source=source.name)
-            manifest.note("imported", file=relative, source=source.name)
-            written.append(relative)
-            echo(f"import   {paths.archive.name}/{relative} (from {source.name})")
-        manifest.save()
+            tx.write(relative, data, meeting=date.isoformat(), imported=True, role=WORDS[kind], source=source.name)
+            tx.manifest.note("imported", file=relative, source=source.name)
+        if note:
+            tx.edit(meeting.yaml_relative, lambda text: with_minutes(text, "note", note))
+        missing = write_index(tx, plan, pdf)
+    for _, relative, _, source in planned:
+        echo(f"import   {paths.archive.name}/{relative} (from {source.name})")
     if note:
-        set_minutes(meeting.yaml_path, "note", note)
         echo(f"note     {display_path(meeting.yaml_path)}: minutes.note = {note!r}")
-    build_index(paths, echo=echo)
-    return written
+    report_index(plan, missing, paths.archive.name, echo)
+    return [relative for _, relative, _, _ in planned]

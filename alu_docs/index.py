@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,26 +24,20 @@ from typing import Any
 
 from docxtpl import RichText
 
-from . import __version__
-from .archive import Manifest, file_sha256, locked, sha256, write_file
+from . import __version__, names
+from .archive import Manifest, Transaction, file_sha256, sha256, transaction
 from .context import Context
 from .convert import to_pdf
+from .docxfill import render_docx
 from .links import PdfWords, add_links, pdf_words, place_links
-from .model import Meeting
-from .render import DocPlan, render_docx
+from .model import Meeting, load_all
+from .names import INDEX, INDEX_TEMPLATE, MINUTES, NOTICE, PACKET
+from .paths import Echo, Paths
 from .texts import ARCHIVE_TEXTS, date_range, texts
 
-Echo = Callable[[str], None]
-
-INDEX = "index.pdf"
-TEMPLATE = "indeks.docx"
 DOCX_NAME = "index"  # the DOCX (and LibreOffice's PDF) in a build's work folder
 LINK_COLOUR = "0B5CAD"
 GREY = "595959"
-DOC_NAME = re.compile(
-    r"^(?P<short>[^/]+)-(?P<date>\d{4}-\d{2}-\d{2})-(?P<kind>innkalling|referat|sakspapirer|sak-(?P<number>\d+))\.pdf$"
-)
-ROLE_ORDER = {"innkalling": 0, "sakspapirer": 1, "referat": 3}
 
 
 @dataclass
@@ -126,17 +119,17 @@ def meeting_entry(ctx: Context, meeting: Meeting, pdfs: list[str]) -> MeetingEnt
     case_papers: dict[int, str] = {}
     others: list[str] = []
     for relative in sorted(pdfs):
-        match = DOC_NAME.match(relative.rsplit("/", 1)[-1])
-        if not match:
+        parsed = names.parse(relative)
+        if parsed is None:
             others.append(relative)
-        elif match["number"]:
-            case_papers[int(match["number"])] = relative
+        elif parsed.key.case is not None:
+            case_papers[parsed.key.case] = relative
         else:
-            by_role[match["kind"]] = relative
+            by_role[parsed.key.kind] = relative
 
-    notice = "innkalling" in by_role or meeting.legacy_notice
-    minutes = "referat" in by_role or meeting.legacy_minutes
-    draft = "referat" in by_role and meeting.minutes_status == "draft"
+    notice = NOTICE in by_role or meeting.legacy_notice
+    minutes = MINUTES in by_role or meeting.legacy_minutes
+    draft = MINUTES in by_role and meeting.minutes_status == "draft"
     if notice and minutes:
         state = "draft" if draft else "complete"
         status = t["state_draft"] if draft else t["state_complete"]
@@ -156,14 +149,14 @@ def meeting_entry(ctx: Context, meeting: Meeting, pdfs: list[str]) -> MeetingEnt
     status = " ".join(part for part in (None if state == "planned" else f"{kind}.", status, note) if part)
 
     docs: list[DocEntry] = []
-    if "innkalling" in by_role:
-        docs.append(DocEntry(t["doc_notice"], by_role["innkalling"]))
+    if NOTICE in by_role:
+        docs.append(DocEntry(t["doc_notice"], by_role[NOTICE]))
     elif meeting.legacy_notice:
         docs.append(DocEntry(f"{t['doc_notice']} ({t['elsewhere']})", elsewhere=True))
-    if "sakspapirer" in by_role:
-        docs.append(DocEntry(t["doc_packet"], by_role["sakspapirer"]))
-    if "referat" in by_role:
-        docs.append(DocEntry(t["doc_minutes_draft"] if draft else t["doc_minutes"], by_role["referat"]))
+    if PACKET in by_role:
+        docs.append(DocEntry(t["doc_packet"], by_role[PACKET]))
+    if MINUTES in by_role:
+        docs.append(DocEntry(t["doc_minutes_draft"] if draft else t["doc_minutes"], by_role[MINUTES]))
     elif meeting.legacy_minutes:
         docs.append(DocEntry(f"{t['doc_minutes']} ({t['elsewhere']})", elsewhere=True))
 
@@ -249,22 +242,21 @@ def plan_index(ctx: Context, templates: Path, files: dict[str, dict[str, Any]]) 
     t = _labels(committee.language)
     inputs = sha256(json.dumps({
         "version": __version__,
-        "template": file_sha256(templates / TEMPLATE),
+        "template": file_sha256(templates / INDEX_TEMPLATE),
         "fragments": fragments,
         "summary": context["summary"],
         "language": committee.language,
     }, ensure_ascii=False).encode())
     return IndexPlan(entries, context, fragments, inputs, f"{committee.short} – {t['index_title']}",
-                     f"{committee.organisation} {committee.short}", committee.language)
+                     ctx.author, committee.language)
 
 
 def render_index(plan: IndexPlan, templates: Path) -> bytes:
     """Fill templates/indeks.docx (same input, same bytes)."""
     newest = max((e.date for e in plan.entries), default=dt.date(2000, 1, 1))
-    doc = render_docx(DocPlan(DOCX_NAME, TEMPLATE, plan.context, plan.title), templates,
-                      language=plan.language, author=plan.author, day=newest)
-    plan.docx = doc.docx
-    return doc.docx
+    plan.docx = render_docx(templates / INDEX_TEMPLATE, plan.context, plan.title, language=plan.language,
+                            author=plan.author, day=newest)
+    return plan.docx
 
 
 def is_current(manifest: Manifest, plan: IndexPlan) -> bool:
@@ -275,51 +267,52 @@ def is_current(manifest: Manifest, plan: IndexPlan) -> bool:
         and file_sha256(path) == entry["sha256"]
 
 
-def finish(plan: IndexPlan, pdf: bytes, root: Path, found: PdfWords | None = None) -> tuple[bytes, list[str]]:
-    """The index PDF with its links; links only to files that exist under `root`.
+def finish(plan: IndexPlan, pdf: bytes, exists: Callable[[str], bool],
+           found: PdfWords | None = None) -> tuple[bytes, list[str]]:
+    """The index PDF with its links; links only to files for which `exists` is true.
     `found` is pdf_words(pdf) when the caller has it already.
     Returns the PDF and the targets that were missing (left as plain text)."""
     words, heights = found or pdf_words(pdf)
     unplaced: list[str] = []
     links = place_links(words, heights, plan.fragments, unplaced)
-    missing = sorted({link.target for link in links if not (root / link.target).is_file()} | set(unplaced))
+    missing = sorted({link.target for link in links if not exists(link.target)} | set(unplaced))
     links = [link for link in links if link.target not in missing]
     return add_links(pdf, links), missing
 
 
-def write_index(root: Path, manifest: Manifest, plan: IndexPlan, pdf: bytes,
-                found: PdfWords | None = None) -> list[str]:
-    """Add the links and file archive/index.pdf (call under `locked`). Returns missing targets."""
-    data, missing = finish(plan, pdf, root, found)
-    write_file(root, INDEX, data)
-    manifest.record(INDEX, data, None, kind="index", inputs=plan.inputs)
+def write_index(tx: Transaction, plan: IndexPlan, pdf: bytes, found: PdfWords | None = None) -> list[str]:
+    """Add the links (to files the archive holds once `tx` commits) and write archive/index.pdf
+    in `tx`. Returns the link targets that are missing."""
+    data, missing = finish(plan, pdf, tx.exists, found)
+    tx.write(INDEX, data, kind="index", inputs=plan.inputs)
     plan.missing = missing
     return missing
 
 
-def build_index(paths: Any, *, echo: Echo = print, force: bool = False) -> Path:
+def build_index(paths: Paths, *, echo: Echo = print, force: bool = False) -> Path:
     """`alu-docs index`: rebuild archive/index.pdf alone from the meetings and the manifest."""
-    from .model import load_all
-
     committee, meetings = load_all(paths.meetings)
     ctx = Context.build(committee, meetings)
     manifest = Manifest.load(paths.archive)
-    plan = plan_index(ctx, paths.templates, manifest.files)
     target = paths.archive / INDEX
-    if not force and is_current(manifest, plan):
-        echo(f"index    {paths.archive.name}/{INDEX}: up to date ({len(plan.entries)} meetings)")
+    if not force and is_current(manifest, plan_index(ctx, paths.templates, manifest.files)):
+        echo(f"index    {paths.archive.name}/{INDEX}: up to date ({len(ctx.meetings)} meetings)")
         return target
+    plan, pdf = convert_index(paths, ctx, manifest.files)
+    with transaction(paths) as tx:
+        missing = write_index(tx, plan, pdf)
+    report_index(plan, missing, paths.archive.name, echo)
+    return target
+
+
+def convert_index(paths: Paths, ctx: Context, files: dict[str, dict[str, Any]]) -> tuple[IndexPlan, bytes]:
+    """The index of an archive holding `files`, rendered and converted (before taking the lock)."""
+    plan = plan_index(ctx, paths.templates, files)
     with tempfile.TemporaryDirectory(prefix="alu-index-") as work_name:
         work = Path(work_name)
         docx = work / f"{DOCX_NAME}.docx"
         docx.write_bytes(render_index(plan, paths.templates))
-        pdf = to_pdf([docx], work / "pdf-out")[0].read_bytes()
-    with locked(paths.archive):
-        manifest = Manifest.load(paths.archive)
-        missing = write_index(paths.archive, manifest, plan, pdf)
-        manifest.save()
-    report_index(plan, missing, paths.archive.name, echo)
-    return target
+        return plan, to_pdf([docx], work / "pdf-out")[0].read_bytes()
 
 
 def report_index(plan: IndexPlan, missing: list[str], archive_name: str, echo: Echo) -> None:

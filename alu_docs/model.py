@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 from .attachments import check_attachment
-from .errors import InvalidInput
+from .errors import AluError, InvalidInput
 from .load import display_path, load_yaml, node_at, parse_yaml
 from .schema import COMMITTEE, MEETING, Problems, format_problems, line_of
 
@@ -163,6 +163,11 @@ class Meeting:
     @property
     def yaml_path(self) -> Path:
         return self.folder / "meeting.yaml"
+
+    @property
+    def yaml_relative(self) -> str:
+        """meeting.yaml's path inside meetings/ (for archive.Transaction.edit): '2025-08-27/meeting.yaml'."""
+        return f"{self.folder.name}/{self.yaml_path.name}"
 
     @property
     def has_minutes(self) -> bool:
@@ -357,6 +362,15 @@ def load_all(meetings_dir: Path) -> tuple[Committee, list[Meeting]]:
     if problems:
         raise InvalidInput(problems)
     return committee, meetings
+
+
+def find_meeting(meetings: list[Meeting], date: dt.date, meetings_dir: Path) -> Meeting:
+    """The meeting of `date`, or an error telling how to create it."""
+    for meeting in meetings:
+        if meeting.date == date:
+            return meeting
+    raise AluError(f"no meeting folder {meetings_dir.name}/{date.isoformat()}/ with a meeting.yaml; "
+                   f"create it with: alu-docs new-meeting {date.isoformat()}")
 
 
 def check_numbers(meetings: list[Meeting]) -> list[str]:

@@ -1,6 +1,6 @@
-"""The meeting packet ("sakspapirer"): one PDF that members read before the meeting.
+"""The meeting packet: one PDF that members read before the meeting.
 
-archive/YYYY/YYYY-MM-DD/ALU-YYYY-MM-DD-sakspapirer.pdf holds a contents page, the notice,
+The packet (names.PACKET, beside the meeting's other documents) holds a contents page, the notice,
 then per case its case paper and its attachments in order. Built with pypdf from the PDFs
 of the build's one LibreOffice run (no second run): the contents page is drawn with
 reportlab (Carlito, embedded), every page is stamped "ALU 27.08.25 · Sakspapirer side N
@@ -31,13 +31,14 @@ from pypdf.generic import BooleanObject, DictionaryObject, NameObject, TextStrin
 from .attachments import open_attachment, quiet_pypdf
 from .errors import AttachmentError
 from .load import display_path
+from .names import CASE, NOTICE, PACKET, DocKey
+from .paths import Echo
 from .texts import LANGUAGES, clock, long_date, short_date, texts
 
 if TYPE_CHECKING:
     from .context import Context
     from .model import Case, Meeting
 
-Echo = Callable[[str], None]
 
 FONT_DIR = Path("/usr/share/fonts/truetype/crosextra")
 BLUE = (0x00 / 255, 0x3A / 255, 0x70 / 255)
@@ -60,26 +61,21 @@ class Part:
     children: list[Part] = field(default_factory=list)
 
 
-def packet_name(ctx: Context, meeting: Meeting) -> str:
-    """The packet's archive name stem: ALU-2025-08-27-sakspapirer."""
-    return f"{ctx.stem(meeting)}-sakspapirer"
-
-
 def _reader(data: bytes, label: str) -> PdfReader:
     with quiet_pypdf():
         return PdfReader(io.BytesIO(data))
 
 
-def packet_parts(ctx: Context, meeting: Meeting, edition: str, pdfs: dict[str, bytes]) -> list[Part]:
+def packet_parts(ctx: Context, meeting: Meeting, edition: str, pdfs: dict[DocKey, bytes]) -> list[Part]:
     """Notice, then each case's paper with its attachments, for one edition."""
     committee = ctx.committee
     t = texts(committee.language)
-    notice = f"{edition}/{ctx.stem(meeting)}-innkalling"
-    parts = [Part(t["notice"], _reader(pdfs[notice], notice))]
+    notice = ctx.key(meeting, NOTICE, edition=edition)
+    parts = [Part(t["notice"], _reader(pdfs[notice], notice.stem(committee.short)))]
     for case in meeting.cases:
-        key = f"{edition}/{ctx.case_paper_name(meeting, case)}"
+        key = ctx.key(meeting, CASE, case, edition)
         hidden = edition == "public" and bool(case.confidential)
-        part = Part(case_heading(ctx, meeting, case, hidden), _reader(pdfs[key], key))
+        part = Part(case_heading(ctx, meeting, case, hidden), _reader(pdfs[key], key.stem(committee.short)))
         if not hidden:
             for j, attachment in enumerate(case.attachments, 1):
                 label = display_path(attachment.path)
@@ -272,10 +268,10 @@ def _own_outline(writer: PdfWriter, reader: PdfReader, items: list[Any], offset:
                                                is_open=False)
 
 
-def build_packet(ctx: Context, meeting: Meeting, edition: str, pdfs: dict[str, bytes]) -> bytes:
+def build_packet(ctx: Context, meeting: Meeting, edition: str, pdfs: dict[DocKey, bytes]) -> bytes:
     """The packet of one meeting in one edition, as PDF bytes.
 
-    `pdfs` are the build's converted documents keyed "edition/name". Raises
+    `pdfs` are the build's converted documents by their DocKey. Raises
     AttachmentError (naming the file) when an attachment cannot be read or merged.
     """
     committee = ctx.committee
@@ -352,20 +348,18 @@ def _stamp(writer: PdfWriter, prefix: str, of: str) -> None:
         page.merge_transformed_page(stamp, move, over=True, expand=False)
 
 
-def make_packets(ctx: Context, meetings: list[tuple[Meeting, list[str]]], pdfs: dict[str, bytes],
-                 *, echo: Echo = print) -> dict[str, bytes]:
-    """The packets of a build, keyed "edition/name" like `pdfs`: one per meeting with a
-    notice, in each of its editions. Raises AttachmentError before anything is written."""
+def make_packets(ctx: Context, meetings: list[tuple[Meeting, list[str]]], pdfs: dict[DocKey, bytes],
+                 *, echo: Echo = print) -> dict[DocKey, bytes]:
+    """The packets of a build, keyed like `pdfs`: one per meeting with a notice, in each of
+    its editions. Raises AttachmentError before anything is written."""
     packets = {}
     for meeting, editions in meetings:
-        name = packet_name(ctx, meeting)
-        stem = ctx.stem(meeting)
         for edition in editions:
-            if f"{edition}/{stem}-innkalling" not in pdfs:
+            if ctx.key(meeting, NOTICE, edition=edition) not in pdfs:
                 continue
             started = time.monotonic()
             data = build_packet(ctx, meeting, edition, pdfs)
-            packets[f"{edition}/{name}"] = data
+            packets[ctx.key(meeting, PACKET, edition=edition)] = data
             pages = len(PdfReader(io.BytesIO(data)).pages)
             echo(f"packet   {meeting.date.isoformat()} {edition}: {pages} pages, {len(data) // 1024} kB "
                  f"in {time.monotonic() - started:.1f} s")

@@ -3,8 +3,8 @@ Markdown and HTML, generated from the meetings and the archive instead of hand-e
 
 "Møteplan" lists the meetings of the newest term (rhythm.term_of: spring January–June,
 autumn July–December) as "27.08.25"; "Tidligere møter" lists every earlier meeting, newest first and
-grouped by year, as "25. januar" with its documents ("innkalling", "referat") and the
-page's notes ("Møteinnkalling. Referat ble ikke skrevet."). Documents not in this archive
+grouped by year, as "25. januar" with its documents (notice, minutes) and the
+page's notes ("Referat ble ikke skrevet."). Documents not in this archive
 are named, not linked. Default output: archive/side/moter.md and moter.html (recorded in
 the manifest), with links relative to that folder; `--base-url` makes them absolute.
 """
@@ -19,14 +19,15 @@ from pathlib import Path
 
 from babel.dates import format_date
 
-from .archive import Manifest, locked, write_file
-from .index import DOC_NAME, archived_pdfs
+from . import names
+from .archive import Manifest, transaction, write_file
+from .index import archived_pdfs
 from .model import Meeting, load_all
-from .paths import Paths
+from .names import MINUTES, NOTICE, PACKET
+from .paths import Echo, Paths
 from .rhythm import term_of
 from .texts import ARCHIVE_TEXTS, short_date, texts
 
-Echo = Callable[[str], None]
 PAGE_DIR = "side"
 STEM = "moter"
 
@@ -53,16 +54,16 @@ def _parts(meeting: Meeting, pdfs: list[str], language: str,
     t = {**texts(language), **ARCHIVE_TEXTS[language]}
     roles = {}
     for relative in pdfs:
-        match = DOC_NAME.match(relative.rsplit("/", 1)[-1])
-        if match and not match["number"]:
-            roles[match["kind"]] = relative
+        parsed = names.parse(relative)
+        if parsed and parsed.key.case is None:
+            roles[parsed.key.kind] = relative
     parts: list[tuple[str, str | None]] = []
-    for kind, label, legacy in (("innkalling", t["doc_notice"], meeting.legacy_notice),
-                                ("sakspapirer", t["doc_packet"], False),
-                                ("referat", t["doc_minutes"], meeting.legacy_minutes)):
+    for kind, label, legacy in ((NOTICE, t["doc_notice"], meeting.legacy_notice),
+                                (PACKET, t["doc_packet"], False),
+                                (MINUTES, t["doc_minutes"], meeting.legacy_minutes)):
         label = label.lower()
         if kind in roles:
-            draft = kind == "referat" and meeting.minutes_status == "draft"
+            draft = kind == MINUTES and meeting.minutes_status == "draft"
             parts.append((f"{label} ({t['draft'].lower()})" if draft else label, link(roles[kind])))
         elif legacy:
             parts.append((f"{label} ({t['elsewhere']})", None))
@@ -166,12 +167,9 @@ def write_page(paths: Paths, *, out: Path | None = None, base_url: str | None = 
     inside = out is None or out.resolve().is_relative_to(paths.archive.resolve())
     if inside:
         folder = (out or paths.archive / PAGE_DIR).resolve().relative_to(paths.archive.resolve()).as_posix()
-        with locked(paths.archive):
-            manifest = Manifest.load(paths.archive)
+        with transaction(paths) as tx:
             for name, data in files.items():
-                written.append(write_file(paths.archive, f"{folder}/{name}", data))
-                manifest.record(f"{folder}/{name}", data, None, kind="page")
-            manifest.save()
+                written.append(paths.archive / tx.write(f"{folder}/{name}", data, kind="page"))
     else:
         for name, data in files.items():
             written.append(write_file(out, name, data))

@@ -8,29 +8,38 @@ number, "Unntatt offentlighet" and the legal basis; "internal" shows everything.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import jinja2
-from docxtpl import DocxTemplate
-
 from .context import Context
+from .docxfill import render_docx
 from .model import Case, Meeting, Member
-from .texts import LANGUAGES, clock, long_date, short_date, texts
+from .names import CASE, MINUTES, NOTICE, TEMPLATES, DocKey
+from .texts import clock, long_date, short_date, texts
 
 STANDING_MINUTES = 5  # the two approvals at the start of every ordinary meeting
-FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+@dataclass
+class DocPlan:
+    """One document to render: which it is, its template's context and its PDF title."""
+
+    key: DocKey
+    context: dict[str, Any]
+    title: str
+
+    @property
+    def template(self) -> str:
+        return TEMPLATES[self.key.kind]
 
 
 @dataclass
 class RenderedDoc:
-    """One document of a build: its archive name stem, its DOCX bytes and its title."""
+    """One rendered document of a build: which it is, its DOCX bytes and its title."""
 
-    name: str  # e.g. "ALU-2025-08-27-innkalling"
+    key: DocKey
     docx: bytes
     title: str
 
@@ -251,100 +260,30 @@ def case_context(ctx: Context, meeting: Meeting, case: Case, edition: str) -> di
     return context
 
 
-class _CachingEnvironment(jinja2.Environment):
-    """docxtpl compiles every XML part on every render; a build renders the same template
-    (the case paper) many times, so compiled parts are kept by their source."""
-
-    def __init__(self, **options: Any) -> None:
-        super().__init__(**options)
-        self._compiled: dict[str, jinja2.Template] = {}
-
-    def from_string(self, source, globals=None, template_class=None):  # type: ignore[no-untyped-def]
-        if globals is not None or template_class is not None or not isinstance(source, str):
-            return super().from_string(source, globals, template_class)
-        compiled = self._compiled.get(source)
-        if compiled is None:
-            compiled = self._compiled[source] = super().from_string(source)
-        return compiled
-
-
-_JINJA = _CachingEnvironment(undefined=jinja2.StrictUndefined, autoescape=True)
-
-
-@dataclass
-class DocPlan:
-    """One document to render: archive name stem, template file, context and PDF title."""
-
-    name: str
-    template: str
-    context: dict[str, Any]
-    title: str
-
-
-def render_docx(plan: DocPlan, templates: Path, *, language: str, author: str, day: dt.date) -> RenderedDoc:
-    """Fill one template. Same input gives the same bytes (fixed zip and document dates)."""
-    tpl = DocxTemplate(templates / plan.template)
-    tpl.render(plan.context, jinja_env=_JINJA, autoescape=True)
-    doc = tpl.docx
-    props = doc.core_properties
-    stamp = dt.datetime.combine(day, dt.time(0, 0))
-    title = plan.title if len(plan.title) <= 255 else plan.title[:254] + "…"  # the DOCX limit
-    props.title, props.author, props.last_modified_by = title, author, author
-    props.language, props.created, props.modified, props.revision = LANGUAGES[language], stamp, stamp, 1
-    props.subject, props.keywords, props.comments = "", "", ""
-    _set_language(doc, LANGUAGES[language])
-    buffer = io.BytesIO()
-    tpl.save(buffer)
-    return RenderedDoc(plan.name, normalise_zip(buffer.getvalue()), plan.title)
-
-
-def _set_language(doc: Any, tag: str) -> None:
-    """w:lang in the style defaults: LibreOffice writes it as the PDF's /Lang."""
-    from docx.oxml.ns import qn
-
-    defaults = doc.styles.element.find(qn("w:docDefaults"))
-    for lang in defaults.iter(qn("w:lang")):
-        lang.set(qn("w:val"), tag)
-
-
-def normalise_zip(data: bytes) -> bytes:
-    """Rewrite a DOCX zip with fixed entry dates so identical input gives identical bytes."""
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target:
-        for info in source.infolist():
-            entry = zipfile.ZipInfo(info.filename, FIXED_ZIP_TIME)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o644 << 16
-            target.writestr(entry, source.read(info.filename))
-    return out.getvalue()
-
-
 def plan_meeting(ctx: Context, meeting: Meeting, edition: str) -> list[DocPlan]:
     """Every document of one meeting, in one edition: notice, case papers, minutes."""
     committee = ctx.committee
     t = texts(committee.language)
-    stem = ctx.stem(meeting)
     when = short_date(meeting.date)
     if not meeting.has_notice:
         return []
-    plans = [DocPlan(f"{stem}-innkalling", "innkalling.docx", notice_context(ctx, meeting, edition),
+    plans = [DocPlan(ctx.key(meeting, NOTICE, edition=edition), notice_context(ctx, meeting, edition),
                      f"{committee.short} – {t['notice']} {when}")]
     for case in meeting.cases:
         title = ctx.case_label(meeting, case)
         if not (edition == "public" and case.confidential):
             title += f" – {case.title}"
-        plans.append(DocPlan(ctx.case_paper_name(meeting, case), "saksframlegg.docx",
-                             case_context(ctx, meeting, case, edition), title))
+        plans.append(DocPlan(ctx.key(meeting, CASE, case, edition), case_context(ctx, meeting, case, edition), title))
     if meeting.has_minutes:
         draft = meeting.minutes_status != "approved"
         title = f"{committee.short} – {t['minutes']} {when}" + (f" ({t['draft']})" if draft else "")
-        plans.append(DocPlan(f"{stem}-referat", "referat.docx", minutes_context(ctx, meeting, edition), title))
+        plans.append(DocPlan(ctx.key(meeting, MINUTES, edition=edition), minutes_context(ctx, meeting, edition),
+                             title))
     return plans
 
 
 def render_plans(ctx: Context, meeting: Meeting, plans: list[DocPlan], templates: Path) -> list[RenderedDoc]:
     committee = ctx.committee
-    author = f"{committee.organisation} {committee.short}"
-    return [render_docx(p, templates, language=committee.language, author=author, day=meeting.date)
+    return [RenderedDoc(p.key, render_docx(templates / p.template, p.context, p.title, language=committee.language,
+                                           author=ctx.author, day=meeting.date), p.title)
             for p in plans]

@@ -15,20 +15,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from .archive import write_file
+from .archive import transaction
 from .errors import AluError
 from .load import compose, display_path, read_text
 from .model import load_committee
+from .paths import Echo, Paths
 from .rhythm import weekday_of
 from .schema import CASE, MEETING, ListOf, Record, Spec, Text
 
-Echo = Callable[[str], None]
 COMMENT_COLUMN = 24
 SCHEMA_FILE = "meeting.schema.json"
 SCHEMA_URI = "https://json-schema.org/draft/2020-12/schema"
@@ -151,7 +150,7 @@ def insert_case(text: str, label: str) -> tuple[str, int]:
     return "".join(lines[:at]) + skeleton + "".join(lines[at:]), at + 1
 
 
-def new_case(paths: Any, date: dt.date, *, echo: Echo = print) -> Path:
+def new_case(paths: Paths, date: dt.date, *, echo: Echo = print) -> Path:
     """Append a commented case skeleton to meetings/DATE/meeting.yaml and return its path.
 
     Raises ScaffoldError when the meeting has no meeting.yaml or its `cases:` cannot be
@@ -167,7 +166,8 @@ def new_case(paths: Any, date: dt.date, *, echo: Echo = print) -> Path:
     new_text, line = insert_case(text, label)
     if _case_count(compose(path, new_text)) != before + 1:  # never write a file we did not mean
         raise ScaffoldError(f"{label}: could not add a case to cases: by a text edit; add it by hand")
-    write_file(path.parent, path.name, new_text.encode("utf-8"))
+    with transaction(paths) as tx:
+        tx.write(f"{date.isoformat()}/meeting.yaml", new_text.encode("utf-8"), root="meetings")
     echo(f"new-case {label}:{line}: a case skeleton was added; fill it in, then run: "
          f"alu-docs check {date.isoformat()}")
     return path
@@ -204,7 +204,7 @@ def meeting_text(date: dt.date, start: dt.time, end: dt.time, place: str | None)
     )
 
 
-def new_meeting(paths: Any, date: dt.date, *, echo: Echo = print) -> Path:
+def new_meeting(paths: Paths, date: dt.date, *, echo: Echo = print) -> Path:
     """Create meetings/DATE/meeting.yaml with the date, time and place from committee.yaml.
 
     Raises ScaffoldError when the meeting already has a meeting.yaml (it is never replaced).
@@ -215,9 +215,9 @@ def new_meeting(paths: Any, date: dt.date, *, echo: Echo = print) -> Path:
     if path.exists():
         raise ScaffoldError(f"{display_path(path)} already exists; add a case with: "
                             f"alu-docs new-case {date.isoformat()}")
-    folder.mkdir(parents=True, exist_ok=True)
-    write_file(folder, "meeting.yaml", meeting_text(date, committee.start, committee.end,
-                                                    committee.place).encode("utf-8"))
+    text = meeting_text(date, committee.start, committee.end, committee.place)
+    with transaction(paths) as tx:
+        tx.write(f"{date.isoformat()}/meeting.yaml", text.encode("utf-8"), root="meetings")
     echo(f"new-meeting {display_path(path)}: created with {committee.start:%H:%M}–{committee.end:%H:%M}"
          + (f", {committee.place}" if committee.place else ""))
     if date.weekday() != weekday_of(committee):

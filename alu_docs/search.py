@@ -4,7 +4,7 @@ of the archived PDFs.
 Only public text is searched: the YAML of cases that are not confidential (a confidential
 case is found only by its number and legal basis) and the PDFs of `archive/` (the public
 edition; `internal/` is never read). PDF text is extracted once with pypdf and cached in
-`archive/cache/pdf-text.json`, keyed by the file's sha256, so the cache holds nothing
+`.alu-work/cache/pdf-text.json`, keyed by the file's sha256, so the cache holds nothing
 that is not already public in the archive.
 
 Matching ignores case and Unicode form (NFC/NFKC, casefold), and spells æ, ø, å as ae,
@@ -19,23 +19,21 @@ import io
 import json
 import logging
 import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from pypdf import PdfReader
 
-from .archive import Manifest, locked, write_file
+from . import names
+from .archive import Manifest, write_file
 from .context import Context
 from .errors import AluError
-from .index import DOC_NAME
 from .load import display_path
 from .model import load_all
-from .names import meeting_dir
-from .paths import Paths
+from .names import CASE, MINUTES, NOTICE, PACKET
+from .paths import Echo, Paths
+from .texts import ARCHIVE_TEXTS
 
-Echo = Callable[[str], None]
-CACHE = "cache/pdf-text.json"
+CACHE = "pdf-text.json"  # in the project's cache folder (.alu-work/cache/), never in archive/
 _FOLD = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "ä": "ae", "ö": "oe"})
 
 
@@ -69,10 +67,11 @@ def _snippet(text: str, words: list[str], width: int = 90) -> str:
     return ("…" if start else "") + cut + ("…" if len(piece) > width else "")
 
 
-def pdf_texts(archive: Path, manifest: Manifest) -> dict[str, str]:
+def pdf_texts(paths: Paths, manifest: Manifest) -> dict[str, str]:
     """{relative path: text} of every archived PDF, from the cache where possible; new
-    extractions are added to the cache (under the archive's lock)."""
-    cache_path = archive / CACHE
+    extractions are added to the cache."""
+    archive = paths.archive
+    cache_path = paths.cache / CACHE
     try:
         cache: dict[str, str] = json.loads(cache_path.read_text(encoding="utf-8")) if cache_path.exists() else {}
     except (json.JSONDecodeError, UnicodeDecodeError):
@@ -94,9 +93,8 @@ def pdf_texts(archive: Path, manifest: Manifest) -> dict[str, str]:
         texts[relative] = cache[key]
     if added:
         live = {entry["sha256"] for entry in manifest.files.values()}
-        with locked(archive):
-            data = {k: v for k, v in cache.items() if k in live}
-            write_file(archive, CACHE, json.dumps(data, ensure_ascii=False, sort_keys=True).encode())
+        data = {k: v for k, v in cache.items() if k in live}
+        write_file(paths.cache, CACHE, json.dumps(data, ensure_ascii=False, sort_keys=True).encode())
     return texts
 
 
@@ -118,18 +116,16 @@ def search(paths: Paths, query: str) -> list[Hit]:
 
     for meeting in meetings:
         day = meeting.date
-        stem = ctx.stem(meeting)
-        folder = meeting_dir(day)
         meeting_title = meeting.title or ("Samling" if meeting.kind == "seminar" else "Møte")
         meeting_text = " ".join(filter(None, [meeting.title, meeting.minutes_note, meeting.place,
                                               meeting.any_other_business, day.isoformat()]))
-        notice = f"{folder}/{stem}-innkalling.pdf"
+        notice = ctx.relative(ctx.key(meeting, NOTICE))
         meeting_file = f"{archive_label}/{notice}" if notice in manifest.files else display_path(meeting.yaml_path)
         if meeting.title and matches(meeting_text):
             hits[(day, "", meeting_title)] = Hit(day, "", meeting_title, meeting_file, _snippet(meeting_text, words))
         for case in meeting.cases:
             label = ctx.case_label(meeting, case)
-            paper = f"{folder}/{ctx.case_paper_name(meeting, case)}.pdf"
+            paper = ctx.relative(ctx.key(meeting, CASE, case))
             title = ctx.public_title(case)
             if case.confidential:
                 text = f"{label} {title}"
@@ -144,17 +140,18 @@ def search(paths: Paths, query: str) -> list[Hit]:
                 file = f"{archive_label}/{paper}" if paper in manifest.files else display_path(meeting.yaml_path)
                 hits[(day, label, title)] = Hit(day, label, title, file, _snippet(text, words))
 
-    for relative, text in pdf_texts(paths.archive, manifest).items():
+    t = ARCHIVE_TEXTS[committee.language]
+    kind_titles = {NOTICE: t["doc_notice"], MINUTES: t["doc_minutes"], PACKET: t["doc_packet"], CASE: t["doc_case"]}
+    for relative, text in pdf_texts(paths, manifest).items():
         name = relative.rsplit("/", 1)[-1]
-        match = DOC_NAME.match(name)
-        if not match or not matches(text + " " + name):
+        parsed = names.parse(name)
+        if parsed is None or not matches(text + " " + name):
             continue
-        day = dt.date.fromisoformat(match["date"])
+        day = parsed.key.date
         if relative in by_file:
             day, label, title = by_file[relative]
         else:
-            label, title = "", {"innkalling": "Innkalling", "referat": "Referat",
-                                "sakspapirer": "Sakspapirer"}.get(match["kind"], name)
+            label, title = "", kind_titles[parsed.key.kind]
         hit = Hit(day, label, title, f"{archive_label}/{relative}", _snippet(text, words))
         key = (day, label, title)
         if key not in hits or not hits[key].file.endswith(".pdf"):

@@ -1,17 +1,16 @@
 """Edits to meeting.yaml that keep the file as people wrote it (comments, order, quoting).
 
-ruamel.yaml's round-trip mode rewrites only what changes. Writes are atomic.
+ruamel.yaml's round-trip mode rewrites only what changes. Each edit takes the file's text
+and returns the new text; the caller writes it through the archive's transaction.
 """
 
 from __future__ import annotations
 
 import io
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from ruamel.yaml import YAML
-
-from .archive import write_file
 
 
 def _yaml() -> YAML:
@@ -22,18 +21,18 @@ def _yaml() -> YAML:
     return yaml
 
 
-def _edit(path: Path, change: Any) -> None:
+def _edit(text: str, change: Callable[[Any], bool]) -> str:
+    """Apply `change` to the loaded document; the new text, or `text` when nothing changed."""
     yaml = _yaml()
-    text = path.read_text(encoding="utf-8-sig")
-    data = yaml.load(text)
+    data = yaml.load(text.lstrip("\ufeff").replace("\r\n", "\n"))
     if not change(data):
-        return
+        return text
     out = io.StringIO()
     yaml.dump(data, out)
-    write_file(path.parent, path.name, out.getvalue().encode("utf-8"))
+    return out.getvalue()
 
 
-def write_case_numbers(path: Path, numbers: dict[int, int]) -> None:
+def with_case_numbers(text: str, numbers: dict[int, int]) -> str:
     """Record issued case numbers ({position: number}) as `number:` on each case."""
 
     def change(data: Any) -> bool:
@@ -48,10 +47,10 @@ def write_case_numbers(path: Path, numbers: dict[int, int]) -> None:
                 changed = True
         return changed
 
-    _edit(path, change)
+    return _edit(text, change)
 
 
-def set_minutes(path: Path, key: str, value: str) -> None:
+def with_minutes(text: str, key: str, value: str) -> str:
     """Set one key of the `minutes:` block (status, note), adding the block if there is none."""
 
     def change(data: Any) -> bool:
@@ -64,4 +63,4 @@ def set_minutes(path: Path, key: str, value: str) -> None:
         minutes[key] = value
         return True
 
-    _edit(path, change)
+    return _edit(text, change)

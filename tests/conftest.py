@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from alu_docs.build import Paths
 from alu_docs.cli import cli
+from alu_docs.paths import Paths
 
 ROOT = Path(__file__).resolve().parent.parent
 

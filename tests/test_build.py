@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from alu_docs.build import Paths, build
+from alu_docs.build import build
+from alu_docs.paths import Paths
 from tests.conftest import pdfinfo, pdftotext, run_cli, snapshot
 
 DAY = "2025-08-27"

@@ -8,11 +8,11 @@ from pathlib import Path
 import icalendar
 import pytest
 
-from alu_docs.archive import locked
-from alu_docs.build import Paths
+from alu_docs.archive import transaction
 from alu_docs.context import Context
 from alu_docs.ical import write_calendar
 from alu_docs.model import load_all
+from alu_docs.paths import Paths
 from tests.conftest import run_cli
 
 AUTUMN_2025 = {  # date -> the UTC hour of 09:00 in Oslo (summer time ends 26 October)
@@ -23,8 +23,8 @@ AUTUMN_2025 = {  # date -> the UTC hour of 09:00 in Oslo (summer time ends 26 Oc
 
 def write(paths: Paths) -> Path:
     committee, meetings = load_all(paths.meetings)
-    with locked(paths.archive):
-        name = write_calendar(paths, Context.build(committee, meetings))
+    with transaction(paths) as tx:
+        name = write_calendar(tx, Context.build(committee, meetings))
     return paths.archive / name
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from alu_docs.build import Paths
 from alu_docs.context import Context
 from alu_docs.model import load_all
+from alu_docs.paths import Paths
 from alu_docs.render import plan_meeting
 
 HISTORY = [
@@ -32,7 +32,7 @@ def test_the_twenty_meetings_of_the_page_are_there_with_its_notes(paths: Paths) 
 def test_history_and_empty_planned_meetings_get_no_notice(paths: Paths) -> None:
     committee, meetings = load_all(paths.meetings)
     ctx = Context.build(committee, meetings)
-    planned = {m.date.isoformat(): [p.name for p in plan_meeting(ctx, m, "public")] for m in meetings}
+    planned = {m.date.isoformat(): [p.key.stem("ALU") for p in plan_meeting(ctx, m, "public")] for m in meetings}
     assert all(planned[d] == [] for d in HISTORY)
     assert planned["2025-10-15"] == []  # planned, no cases yet
     assert planned["2025-09-24"] == ["ALU-2025-09-24-innkalling", "ALU-2025-09-24-sak-005"]

@@ -9,7 +9,7 @@ import pytest
 from pypdf import PdfWriter
 
 from alu_docs.archive import Manifest
-from alu_docs.build import Paths
+from alu_docs.paths import Paths
 from tests.conftest import run_cli, snapshot
 
 

@@ -11,11 +11,11 @@ import pytest
 from pypdf import PdfReader
 
 from alu_docs.archive import Manifest
-from alu_docs.build import Paths
 from alu_docs.context import Context
 from alu_docs.index import expected_files, index_entries
 from alu_docs.links import Word, place_links
 from alu_docs.model import load_all
+from alu_docs.paths import Paths
 from alu_docs.texts import date_range
 from tests.conftest import pdfinfo, pdftotext, run_cli
 from tests.test_history import HISTORY

@@ -12,7 +12,7 @@ import pytest
 from pypdf import PdfReader
 
 from alu_docs.archive import verify
-from alu_docs.build import Paths
+from alu_docs.paths import Paths
 from tests.conftest import pdftotext, run_cli
 
 DAY = "2025-08-27"
@@ -209,10 +209,10 @@ def test_confidential_case_leaves_no_trace_in_the_archive(project: Path, confide
     status, output = run_cli("build", DAY)
     assert status == 0, output
     assert run_cli("build", "2025-09-24")[0] == 0
-    status, output = run_cli("search", "omstilling")  # fills the search cache under archive/
+    status, output = run_cli("search", "omstilling")  # fills the search cache in .alu-work/cache/
     assert status == 0 and "2025-08-27" in output
-    assert (project / "archive/ALU-moter.ics").exists() and list((project / "archive/cache").iterdir())
-    public = all_public_text(project / "archive")
+    assert (project / "archive/ALU-moter.ics").exists() and list((project / ".alu-work/cache").iterdir())
+    public = all_public_text(project / "archive") + all_public_text(project / ".alu-work/cache")
     assert SECRET not in public
     notice = flat(pdftotext(project / f"archive/2025/{DAY}/ALU-{DAY}-innkalling.pdf"))
     assert "offl. § 13, jf. fvl. § 13" in notice and "Unntatt offentlighet" in notice

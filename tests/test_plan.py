@@ -7,11 +7,11 @@ import datetime as dt
 
 import pytest
 
-from alu_docs.build import Paths
 from alu_docs.context import Context
 from alu_docs.model import load_all
-from alu_docs.plan import make_plan, plan_term
+from alu_docs.paths import Paths
 from alu_docs.rhythm import break_name, holiday_name
+from alu_docs.schedule import make_schedule, schedule_term
 from tests.conftest import pdfinfo, pdftotext, run_cli, snapshot
 
 AUTUMN_2025 = ["onsdag 27. august 2025", "onsdag 24. september 2025", "onsdag 15. oktober 2025",
@@ -53,7 +53,7 @@ def test_autumn_2025_plan_pdf_lists_the_six_dates_in_norwegian(paths: Paths) -> 
 @pytest.mark.usefixtures("soffice", "poppler")
 def test_status_of_each_date_is_held_or_planned(paths: Paths) -> None:
     lines: list[str] = []
-    result = make_plan(paths, 2025, "autumn", today=dt.date(2025, 10, 1), echo=lines.append)
+    result = make_schedule(paths, 2025, "autumn", today=dt.date(2025, 10, 1), echo=lines.append)
     [term] = result.terms
     assert [(r.date.isoformat(), r.status) for r in term.rows] == [
         ("2025-08-27", "held"), ("2025-09-24", "held"), ("2025-10-15", "planned"),
@@ -68,7 +68,7 @@ def test_status_of_each_date_is_held_or_planned(paths: Paths) -> None:
 @pytest.mark.usefixtures("soffice", "poppler")
 def test_proposed_dates_follow_the_rhythm_and_skip_17_may(paths: Paths) -> None:
     add_meeting(paths, "2028-04-26")  # three weeks on is Wednesday 17 May 2028, Grunnlovsdag
-    result = make_plan(paths, 2028, "spring", today=dt.date(2028, 1, 1), echo=lambda _: None)
+    result = make_schedule(paths, 2028, "spring", today=dt.date(2028, 1, 1), echo=lambda _: None)
     [term] = result.terms
     assert term.proposed == [dt.date(2028, 5, 24), dt.date(2028, 6, 14)]
     assert term.skipped == [(dt.date(2028, 5, 17), "Grunnlovsdag")]
@@ -83,7 +83,7 @@ def test_proposals_avoid_holidays_and_breaks_all_year(paths: Paths) -> None:
     ctx = Context.build(committee, meetings)
     for year in (2026, 2027, 2028, 2029):
         for term in ("spring", "autumn"):
-            plan = plan_term(ctx, year, term, today=dt.date(2026, 1, 1))
+            plan = schedule_term(ctx, year, term, today=dt.date(2026, 1, 1))
             assert plan.proposed, (year, term)
             for day in plan.proposed:
                 assert day.weekday() == 2, day  # Wednesday
@@ -97,10 +97,10 @@ def test_christmas_break_ends_the_autumn_term(paths: Paths) -> None:
     committee, meetings = load_all(paths.meetings)
     committee.weekday = "thursday"
     ctx = Context.build(committee, meetings)
-    plan = plan_term(ctx, 2025, "autumn", today=dt.date(2025, 1, 1))
+    plan = schedule_term(ctx, 2025, "autumn", today=dt.date(2025, 1, 1))
     # 2025-12-17 is the last meeting; three weeks on would be in the Christmas break
     assert plan.proposed == []
-    spring = plan_term(ctx, 2026, "spring", today=dt.date(2025, 1, 1))
+    spring = schedule_term(ctx, 2026, "spring", today=dt.date(2025, 1, 1))
     assert spring.proposed[0] == dt.date(2026, 1, 8)  # the first Thursday after 6 January
 
 
@@ -108,7 +108,7 @@ def test_christmas_break_ends_the_autumn_term(paths: Paths) -> None:
 def test_create_makes_folders_that_check_accepts(paths: Paths) -> None:
     add_meeting(paths, "2028-04-26")
     lines: list[str] = []
-    result = make_plan(paths, 2028, "spring", create=True, today=dt.date(2028, 1, 1), echo=lines.append)
+    result = make_schedule(paths, 2028, "spring", create=True, today=dt.date(2028, 1, 1), echo=lines.append)
     assert result.created == [dt.date(2028, 5, 24), dt.date(2028, 6, 14)]
     assert "create   meetings/2028-05-24/meeting.yaml" in lines
     text = (paths.meetings / "2028-05-24" / "meeting.yaml").read_text(encoding="utf-8")
@@ -118,7 +118,7 @@ def test_create_makes_folders_that_check_accepts(paths: Paths) -> None:
     assert [r.status for r in term.rows] == ["planned", "planned", "planned"]
     status, output = run_cli("check", "--strict")
     assert status == 0, output
-    again = make_plan(paths, 2028, "spring", create=True, today=dt.date(2028, 1, 1), echo=lambda _: None)
+    again = make_schedule(paths, 2028, "spring", create=True, today=dt.date(2028, 1, 1), echo=lambda _: None)
     assert again.created == []
 
 

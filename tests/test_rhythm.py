@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 
-from alu_docs.build import Paths
+from alu_docs.paths import Paths
 from alu_docs.rhythm import break_name, candidates, holiday_name
 from tests.conftest import run_cli, snapshot
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from alu_docs.build import Paths
+from alu_docs.paths import Paths
 from alu_docs.search import CACHE, fold
 from tests.conftest import run_cli
 
@@ -46,6 +46,6 @@ def test_pdf_text_is_searched_and_confidential_text_never_cached(
     assert status == 0 and "archive/2025/2025-09-24/ALU-2025-09-24-innkalling.pdf" in output
     assert run_cli("search", "hemmeligeord")[1].endswith("0 hits for 'hemmeligeord'\n")
     assert "offl. § 14" in run_cli("search", "offl")[1]  # the legal basis is public
-    cache = (paths.archive / CACHE).read_text(encoding="utf-8")
+    cache = (paths.cache / CACHE).read_text(encoding="utf-8")
     assert "Forfall meldes" in cache and "hemmeligeord" not in cache
     assert (project / "internal").exists()  # the internal edition exists, and is never searched

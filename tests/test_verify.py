@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from alu_docs.build import Paths
+from alu_docs.paths import Paths
 from tests.conftest import run_cli
 
 

@@ -1,4 +1,5 @@
-"""`alu-docs plan`: the meeting plan for a year or a term, as document, PDF and calendar.
+"""`alu-docs plan`: the meeting plan ("schedule" in the code) for a year or a term, as
+document, PDF and calendar.
 
 The plan lists the meetings that have a folder (held before today, planned from today)
 and proposes further dates after the term's last meeting: the committee's weekday every
@@ -10,27 +11,24 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from babel.dates import format_date
 
-from .archive import Manifest, locked, write_file
+from .archive import transaction
 from .context import Context
 from .convert import to_pdf
+from .docxfill import render_docx
 from .errors import AluError
 from .ical import write_calendar
 from .load import display_path
 from .model import Meeting, load_all
-from .paths import Paths
-from .render import DocPlan, render_docx
+from .names import PLAN_TEMPLATE, plan_relative, plan_stem
+from .paths import Echo, Paths
 from .rhythm import TERMS, next_free, term_of, term_window, weekday_of
 from .texts import clock, long_date, medium_date, texts
-
-Echo = Callable[[str], None]
-TEMPLATE = "moteplan.docx"
 
 NEW_MEETING = """\
 # Planned meeting (proposed by `alu-docs plan {year}{term}`, following the committee's rhythm).
@@ -44,7 +42,7 @@ minutes:
 
 
 @dataclass
-class PlanRow:
+class ScheduleRow:
     """One date of the plan: a meeting folder (held or planned) or a proposed date."""
 
     date: dt.date
@@ -53,10 +51,10 @@ class PlanRow:
 
 
 @dataclass
-class TermPlan:
+class TermSchedule:
     year: int
     term: str
-    rows: list[PlanRow] = field(default_factory=list)
+    rows: list[ScheduleRow] = field(default_factory=list)
     skipped: list[tuple[dt.date, str]] = field(default_factory=list)  # (date, holiday name or break key)
 
     @property
@@ -65,8 +63,8 @@ class TermPlan:
 
 
 @dataclass
-class PlanResult:
-    terms: list[TermPlan]
+class ScheduleResult:
+    terms: list[TermSchedule]
     written: list[str] = field(default_factory=list)
     created: list[dt.date] = field(default_factory=list)
 
@@ -105,26 +103,21 @@ def propose(ctx: Context, year: int, term: str, today: dt.date) -> tuple[list[dt
     return proposed, skipped
 
 
-def plan_term(ctx: Context, year: int, term: str, today: dt.date) -> TermPlan:
+def schedule_term(ctx: Context, year: int, term: str, today: dt.date) -> TermSchedule:
     """The rows of one term: its meeting folders and the proposed dates, in date order."""
-    result = TermPlan(year, term)
+    result = TermSchedule(year, term)
     for meeting in ctx.meetings:
         if meeting.date.year == year and term_of(meeting.date) == term:
             status = "held" if meeting.date < today else "planned"
-            result.rows.append(PlanRow(meeting.date, status, meeting))
+            result.rows.append(ScheduleRow(meeting.date, status, meeting))
     proposed, result.skipped = propose(ctx, year, term, today)
-    result.rows += [PlanRow(d, "proposed") for d in proposed]
+    result.rows += [ScheduleRow(d, "proposed") for d in proposed]
     result.rows.sort(key=lambda r: r.date)
     return result
 
 
 def _terms(term: str | None) -> tuple[str, ...]:
     return (term,) if term else TERMS
-
-
-def stem(ctx: Context, year: int, term: str | None) -> str:
-    """'ALU-2025-autumn-moteplan' (a whole year: 'ALU-2025-moteplan')."""
-    return f"{ctx.committee.short}-{year}-{term + '-' if term else ''}moteplan"
 
 
 def period(ctx: Context, year: int, term: str | None) -> str:
@@ -141,14 +134,14 @@ def rhythm_text(ctx: Context) -> str:
     return t[key].format(weekday=weekday, weeks=committee.cadence_weeks)
 
 
-def _when(row: PlanRow, language: str) -> str:
+def _when(row: ScheduleRow, language: str) -> str:
     meeting = row.meeting
     if meeting and meeting.end_date and meeting.end_date > meeting.date:
         return f"{long_date(meeting.date, language)} – {long_date(meeting.end_date, language)}"
     return long_date(row.date, language)
 
 
-def _cases(ctx: Context, row: PlanRow) -> list[str]:
+def _cases(ctx: Context, row: ScheduleRow) -> list[str]:
     """Public edition: a confidential case shows only its number and legal basis."""
     meeting = row.meeting
     if meeting is None:
@@ -160,7 +153,7 @@ def _cases(ctx: Context, row: PlanRow) -> list[str]:
     return lines
 
 
-def row_context(ctx: Context, row: PlanRow) -> dict[str, str]:
+def row_context(ctx: Context, row: ScheduleRow) -> dict[str, str]:
     committee = ctx.committee
     t = texts(committee.language)
     meeting = row.meeting
@@ -185,7 +178,8 @@ def _skipped_text(ctx: Context, skipped: list[tuple[dt.date, str]]) -> str:
                      for d, why in skipped)
 
 
-def plan_context(ctx: Context, year: int, term: str | None, terms: list[TermPlan], today: dt.date) -> dict[str, Any]:
+def schedule_context(ctx: Context, year: int, term: str | None, terms: list[TermSchedule],
+                     today: dt.date) -> dict[str, Any]:
     """The template context of the plan document."""
     committee = ctx.committee
     language = committee.language
@@ -217,7 +211,7 @@ def plan_context(ctx: Context, year: int, term: str | None, terms: list[TermPlan
     }
 
 
-def create_folders(paths: Paths, ctx: Context, terms: list[TermPlan], year: int, term: str | None) -> list[dt.date]:
+def create_folders(paths: Paths, ctx: Context, terms: list[TermSchedule], year: int, term: str | None) -> list[dt.date]:
     """Make meetings/YYYY-MM-DD/meeting.yaml for every proposed date that has no folder."""
     created = []
     for tp in terms:
@@ -226,14 +220,16 @@ def create_folders(paths: Paths, ctx: Context, terms: list[TermPlan], year: int,
             if folder.exists():
                 raise AluError(f"{display_path(folder)} exists but has no valid meeting.yaml; "
                                "fix or remove it before `--create`")
-            text = NEW_MEETING.format(year=year, term=f" --term {term}" if term else "", date=day.isoformat())
-            write_file(paths.meetings, f"{day.isoformat()}/meeting.yaml", text.encode("utf-8"))
             created.append(day)
+    with transaction(paths) as tx:
+        for day in created:
+            text = NEW_MEETING.format(year=year, term=f" --term {term}" if term else "", date=day.isoformat())
+            tx.write(f"{day.isoformat()}/meeting.yaml", text.encode("utf-8"), root="meetings")
     return created
 
 
-def make_plan(paths: Paths, year: int, term: str | None = None, *, create: bool = False,
-              today: dt.date | None = None, echo: Echo = print) -> PlanResult:
+def make_schedule(paths: Paths, year: int, term: str | None = None, *, create: bool = False,
+              today: dt.date | None = None, echo: Echo = print) -> ScheduleResult:
     """Write the meeting plan of `year` (or one `term`: spring or autumn) to
     archive/YYYY/ALU-YYYY-<term>-moteplan.docx and .pdf, rewrite the calendar
     archive/ALU-moter.ics, and print the plan. With `create`, first make the meeting
@@ -247,7 +243,7 @@ def make_plan(paths: Paths, year: int, term: str | None = None, *, create: bool 
     today = today or dt.date.today()
     committee, meetings = load_all(paths.meetings)
     ctx = Context.build(committee, meetings)
-    terms = [plan_term(ctx, year, tm, today) for tm in _terms(term)]
+    terms = [schedule_term(ctx, year, tm, today) for tm in _terms(term)]
     created: list[dt.date] = []
     if create:
         created = create_folders(paths, ctx, terms, year, term)
@@ -255,35 +251,28 @@ def make_plan(paths: Paths, year: int, term: str | None = None, *, create: bool 
             echo(f"create   {paths.meetings.name}/{day.isoformat()}/meeting.yaml")
         committee, meetings = load_all(paths.meetings)
         ctx = Context.build(committee, meetings)
-        terms = [plan_term(ctx, year, tm, today) for tm in _terms(term)]
+        terms = [schedule_term(ctx, year, tm, today) for tm in _terms(term)]
 
-    name = stem(ctx, year, term)
-    context = plan_context(ctx, year, term, terms, today)
-    doc = render_docx(DocPlan(name, TEMPLATE, context, f"{committee.short} – {context['plan']['title']}"),
-                      paths.templates, language=committee.language,
-                      author=f"{committee.organisation} {committee.short}", day=dt.date(year, 1, 1))
-    result = PlanResult(terms, created=created)
+    context = schedule_context(ctx, year, term, terms, today)
+    docx = render_docx(paths.templates / PLAN_TEMPLATE, context, f"{committee.short} – {context['plan']['title']}",
+                       language=committee.language, author=ctx.author, day=dt.date(year, 1, 1))
+    result = ScheduleResult(terms, created=created)
     with tempfile.TemporaryDirectory(prefix="alu-plan-") as work_name:
         work = Path(work_name)
-        docx_path = work / f"{name}.docx"
-        docx_path.write_bytes(doc.docx)
+        docx_path = work / f"{plan_stem(committee.short, year, term)}.docx"
+        docx_path.write_bytes(docx)
         pdf = to_pdf([docx_path], work / "pdf-out")[0].read_bytes()
-        with locked(paths.archive):
-            manifest = Manifest.load(paths.archive)
-            for suffix, data in ((".docx", doc.docx), (".pdf", pdf)):
-                relative = f"{year}/{name}{suffix}"
-                write_file(paths.archive, relative, data)
-                manifest.record(relative, data, None, kind="plan")
-                result.written.append(relative)
-            result.written.append(write_calendar(paths, ctx, manifest))
-            manifest.save()
-    for line in plan_lines(ctx, context, terms):
+    with transaction(paths) as tx:
+        for suffix, data in ((".docx", docx), (".pdf", pdf)):
+            result.written.append(tx.write(plan_relative(committee.short, year, term, suffix), data, kind="plan"))
+        result.written.append(write_calendar(tx, ctx))
+    for line in schedule_lines(ctx, context, terms):
         echo(line)
     echo("wrote    " + ", ".join(f"{paths.archive.name}/{r}" for r in result.written))
     return result
 
 
-def plan_lines(ctx: Context, context: dict[str, Any], terms: list[TermPlan]) -> list[str]:
+def schedule_lines(ctx: Context, context: dict[str, Any], terms: list[TermSchedule]) -> list[str]:
     """The plan as the terminal shows it."""
     lines = [f"{context['plan']['title']} – {ctx.committee.name} ({ctx.committee.short}), "
              f"{context['plan']['rhythm']}"]
