@@ -191,13 +191,14 @@ def plan(paths: Paths, year: int, term: str | None, create: bool) -> None:
 
 @cli.command()
 @click.option("--today", type=DATE, help="Count overdue as of this date (default: today).")
+@click.option("--internal", is_flag=True, help="Also the actions of confidential cases (not for the public).")
 @click.pass_obj
-def actions(paths: Paths, today: dt.date | None) -> None:
+def actions(paths: Paths, today: dt.date | None, internal: bool) -> None:
     """List open follow-up actions: meeting, case, owner, deadline; overdue first."""
     from . import followup
 
     today = today or dt.date.today()
-    for line in followup.format_actions(followup.open_actions(paths, today), today):
+    for line in followup.format_actions(followup.open_actions(paths, today, internal=internal), today):
         click.echo(line)
 
 

@@ -84,9 +84,9 @@ class Context:
                 if edition == "public" and case.confidential:
                     continue
                 for action in case.actions:
-                    if action.done is not None and action.done <= meeting.date:
+                    if not action.open_on(meeting.date):
                         continue
-                    overdue = action.due is not None and action.due < meeting.date
+                    overdue = action.overdue_on(meeting.date)
                     due = short_date(action.due) if action.due else ""
                     rows.append({
                         "meeting": short_date(earlier.date),

@@ -1,4 +1,8 @@
-"""Follow-up actions across meetings: what is still open, overdue first."""
+"""`alu-docs actions`: follow-up actions across meetings, what is still open, overdue first.
+
+Actions of a confidential case are listed only with `internal=True` (`--internal`): like
+the public edition, the terminal shows by default only what may be public.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from .context import Context
-from .model import load_all
+from .model import Action, load_all
 from .paths import Paths
 
 
@@ -15,26 +19,22 @@ class OpenAction:
     meeting: dt.date
     case: str  # "1/25"
     case_title: str
-    task: str
-    owner: str
-    due: dt.date | None
-
-    def overdue(self, today: dt.date) -> bool:
-        return self.due is not None and self.due < today
+    action: Action
 
 
-def open_actions(paths: Paths, today: dt.date | None = None) -> list[OpenAction]:
-    """Every action not marked done, from meetings held by `today`, overdue first, then by deadline."""
+def open_actions(paths: Paths, today: dt.date | None = None, *, internal: bool = False) -> list[OpenAction]:
+    """Every action still open on `today`, from meetings held by then, overdue first, then
+    by deadline; confidential cases' actions only when `internal`."""
     today = today or dt.date.today()
     committee, meetings = load_all(paths.meetings)
     ctx = Context.build(committee, meetings)
     found = [
-        OpenAction(m.date, ctx.case_number(m, c), c.title, a.task, a.owner, a.due)
+        OpenAction(m.date, ctx.case_number(m, c), c.title, a)
         for m in ctx.meetings if m.date <= today
-        for c in m.cases
-        for a in c.actions if a.done is None
+        for c in m.cases if internal or not c.confidential
+        for a in c.actions if a.open_on(today)
     ]
-    return sorted(found, key=lambda a: (not a.overdue(today), a.due or dt.date.max, a.meeting))
+    return sorted(found, key=lambda o: (not o.action.overdue_on(today), o.action.due or dt.date.max, o.meeting))
 
 
 def format_actions(actions: list[OpenAction], today: dt.date) -> list[str]:
@@ -42,8 +42,9 @@ def format_actions(actions: list[OpenAction], today: dt.date) -> list[str]:
     if not actions:
         return ["No open follow-up actions."]
     lines = []
-    for a in actions:
+    for o in actions:
+        a = o.action
         due = a.due.isoformat() if a.due else "no deadline"
-        flag = "OVERDUE " if a.overdue(today) else ""
-        lines.append(f"{flag}{due}  meeting {a.meeting.isoformat()}  case {a.case}  {a.owner}: {a.task}")
+        flag = "OVERDUE " if a.overdue_on(today) else ""
+        lines.append(f"{flag}{due}  meeting {o.meeting.isoformat()}  case {o.case}  {a.owner}: {a.task}")
     return lines

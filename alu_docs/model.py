@@ -95,6 +95,13 @@ class Action:
     due: dt.date | None = None
     done: dt.date | None = None
 
+    def open_on(self, day: dt.date) -> bool:
+        """Still to be done on `day`: the one rule for notices, minutes and `alu-docs actions`."""
+        return self.done is None or self.done > day
+
+    def overdue_on(self, day: dt.date) -> bool:
+        return self.open_on(day) and self.due is not None and self.due < day
+
 
 @dataclass
 class Attachment:
@@ -226,113 +233,140 @@ def _without_none(record: dict[str, Any]) -> dict[str, Any]:
     return {k: [x for x in v if x is not None] if isinstance(v, list) else v for k, v in record.items()}
 
 
+@dataclass
+class _Findings:
+    """The problems of one meeting.yaml, each with the line of the node it is about."""
+
+    node: yaml.Node
+    problems: Problems
+
+    def add(self, path: str, message: str) -> None:
+        self.problems.append((line_of(node_at(self.node, path)), path, message))
+
+    def flagged(self, *paths: str) -> bool:
+        """Whether the schema already reported one of these keys."""
+        return any(key in paths for _, key, _ in self.problems)
+
+
+@dataclass
+class _Roster:
+    """The names a meeting's YAML may use for people, and how to say it when one is not there."""
+
+    names: list[str]
+    day: dt.date | None
+
+    def expect(self, found: _Findings, path: str, name: str, also: list[str] | None = None,
+               what: str | None = None) -> None:
+        if name in self.names or name in (also or []):
+            return
+        where = f"the roster on {self.day.isoformat()}" if self.day else "the roster"
+        found.add(path, f"expected {what or f'a name from {where} (meetings/committee.yaml)'}; got {name!r}"
+                  + _did_you_mean(name, self.names + (also or [])))
+
+
 def meeting_from_data(data: dict[str, Any], node: yaml.Node, folder: Path,
                       committee: Committee, problems: Problems | None = None) -> Meeting:
     """Build a Meeting and run the checks that need the roster, the folder and the files.
 
     `problems` are those the schema found already: all are reported together.
     """
-    problems = problems if problems is not None else []
-    flagged = {key for _, key, _ in problems}
-
-    def problem(path: str, message: str) -> None:
-        problems.append((line_of(node_at(node, path)), path, message))
-
+    found = _Findings(node, problems if problems is not None else [])
     day: dt.date = data["date"]
+    start, end = _times(data, folder, committee, found)
+    roster = _Roster([m.name for m in (committee.roster(day) if day else committee.members)], day)
+    attendance_data = _without_none(data["attendance"] or {})
+    cases = _cases(data["cases"], folder, roster, found)
+    attendance = _attendance(attendance_data, roster, len(cases), found)
+    if found.problems:
+        raise InvalidInput(format_problems(display_path(folder / "meeting.yaml"), found.problems))
+    minutes = data["minutes"] or {}
+    legacy = data["legacy"] or {}
+    return Meeting(
+        date=day, folder=folder, start=start, end=end,
+        place=data["place"] or committee.place, kind=data["kind"], title=data["title"],
+        end_date=data["end_date"], cases=cases, attendance=attendance,
+        minutes_status=minutes.get("status") or ("draft" if data["kind"] == "ordinary" else "none"),
+        minutes_note=minutes.get("note"),
+        any_other_business=minutes.get("any_other_business"),
+        legacy_notice=bool(legacy.get("notice")), legacy_minutes=bool(legacy.get("minutes")),
+    )
+
+
+def _times(data: dict[str, Any], folder: Path, committee: Committee, found: _Findings) -> tuple[dt.time, dt.time]:
+    """The date must match the folder; the meeting must end after it starts."""
+    day = data["date"]
     if FOLDER_NAME.match(folder.name) and day and day.isoformat() != folder.name:
-        problem("date", f"expected {folder.name} (the folder's name); got {day.isoformat()}")
+        found.add("date", f"expected {folder.name} (the folder's name); got {day.isoformat()}")
     start = data["start"] or committee.start
     end = data["end"] or committee.end
-    if end <= start and not flagged & {"start", "end"}:
-        problem("end", f"expected a time after the start {start:%H:%M}; got {end:%H:%M}")
+    if end <= start and not found.flagged("start", "end"):
+        found.add("end", f"expected a time after the start {start:%H:%M}; got {end:%H:%M}")
     if data["end_date"] and day and data["end_date"] < day:
-        problem("end_date", "expected a date on or after 'date'")
+        found.add("end_date", "expected a date on or after 'date'")
+    return start, end
 
-    roster = committee.roster(day) if day else committee.members
-    roster_names = [m.name for m in roster]
-    attendance_data = _without_none(data["attendance"] or {})
-    guest_names = [g["name"] for g in attendance_data.get("guests") or []]
 
-    def in_roster(path: str, name: str, allow_guests: bool = False) -> None:
-        if name in roster_names or (allow_guests and name in guest_names):
-            return
-        where = f"the roster on {day.isoformat()}" if day else "the roster"
-        problem(path, f"expected a name from {where} (meetings/committee.yaml); got {name!r}"
-                + _did_you_mean(name, roster_names))
-
+def _cases(items: list[dict[str, Any] | None], folder: Path, roster: _Roster, found: _Findings) -> list[Case]:
+    """The agenda's cases: presenters on the roster (or written as guests), attachments
+    inside the folder and readable, case numbers unique."""
     cases: list[Case] = []
     numbers: dict[int, int] = {}
-    for i, c in enumerate(data["cases"]):
+    for i, c in enumerate(items):
         if c is None:
             continue
         presenter_data = c["presenter"] or {"name": "", "unit": None}
-        written_as_guest = isinstance(node_at(node, f"cases[{i}].presenter"), yaml.MappingNode)
-        if not written_as_guest and presenter_data["name"] and presenter_data["name"] not in roster_names:
-            problem(f"cases[{i}].presenter",
-                    f"expected a name from the roster on {day.isoformat() if day else '?'} "
-                    f"or a guest written as {{name:, unit:}}; got {presenter_data['name']!r}"
-                    + _did_you_mean(presenter_data["name"], roster_names))
+        as_guest = isinstance(node_at(found.node, f"cases[{i}].presenter"), yaml.MappingNode)
+        if not as_guest and presenter_data["name"]:
+            on = roster.day.isoformat() if roster.day else "?"
+            roster.expect(found, f"cases[{i}].presenter", presenter_data["name"],
+                          what=f"a name from the roster on {on} or a guest written as {{name:, unit:}}")
         attachments = []
         for j, a in enumerate(c["attachments"]):
             if a is None:
                 continue
             why = check_attachment(folder, a["file"]) if a["file"] else None
             if why:
-                problem(f"cases[{i}].attachments[{j}].file", why)
+                found.add(f"cases[{i}].attachments[{j}].file", why)
             attachments.append(Attachment(folder / (a["file"] or ""), a["title"], a["file"]))
         if c["number"] is not None:
             if c["number"] in numbers:
-                problem(f"cases[{i}].number", f"case number {c['number']} is used twice in this meeting")
+                found.add(f"cases[{i}].number", f"case number {c['number']} is used twice in this meeting")
             numbers[c["number"]] = i
         cases.append(Case(
             position=i + 1, title=c["title"], type=c["type"],
-            presenter=Person(presenter_data["name"], presenter_data["unit"], written_as_guest),
+            presenter=Person(presenter_data["name"], presenter_data["unit"], as_guest),
             duration=c["duration"], summary=c["summary"], number=c["number"],
             assessment=c["assessment"], proposal=c["proposal"], attachments=attachments,
             confidential=c["confidential"], notes=c["notes"], conclusion=c["conclusion"],
             actions=[Action(a["task"], a["owner"], a["due"], a["done"]) for a in c["actions"] if a],
         ))
+    return cases
 
-    for i, name in enumerate(attendance_data.get("absent") or []):
-        in_roster(f"attendance.absent[{i}]", name)
-    for name in attendance_data.get("substitutes") or {}:
-        in_roster(f"attendance.substitutes.{name}", name)
-        if name not in (attendance_data.get("absent") or []):
-            problem(f"attendance.substitutes.{name}", f"{name!r} has a substitute but is not in 'absent'")
-    substitute_names = list((attendance_data.get("substitutes") or {}).values())
-    for name in attendance_data.get("partial") or {}:
-        if name not in roster_names + guest_names + substitute_names:
-            problem(f"attendance.partial.{name}",
-                    f"expected a member, substitute or guest of this meeting; got {name!r}"
-                    + _did_you_mean(name, roster_names + guest_names))
-    for i, g in enumerate(attendance_data.get("guests") or []):
+
+def _attendance(data: dict[str, Any], roster: _Roster, case_count: int, found: _Findings) -> Attendance:
+    """Who was absent, met for whom, came as a guest or for part of the meeting."""
+    absent = data.get("absent") or []
+    substitutes = data.get("substitutes") or {}
+    guests = data.get("guests") or []
+    guest_names = [g["name"] for g in guests]
+    for i, name in enumerate(absent):
+        roster.expect(found, f"attendance.absent[{i}]", name)
+    for name in substitutes:
+        roster.expect(found, f"attendance.substitutes.{name}", name)
+        if name not in absent:
+            found.add(f"attendance.substitutes.{name}", f"{name!r} has a substitute but is not in 'absent'")
+    for name in data.get("partial") or {}:
+        roster.expect(found, f"attendance.partial.{name}", name, also=guest_names + list(substitutes.values()),
+                      what="a member, substitute or guest of this meeting")
+    for i, g in enumerate(guests):
         for j, n in enumerate(g["cases"]):
-            if n is not None and n > len(cases):
-                problem(f"attendance.guests[{i}].cases[{j}]",
-                        f"expected a case position from 1 to {len(cases)}; got {n}")
-
-    if problems:
-        raise InvalidInput(format_problems(display_path(folder / "meeting.yaml"), problems))
-
-    minutes = data["minutes"] or {}
-    legacy = data["legacy"] or {}
-    return Meeting(
-        date=day, folder=folder, start=start, end=end,
-        place=data["place"] or committee.place, kind=data["kind"], title=data["title"],
-        end_date=data["end_date"], cases=cases,
-        attendance=Attendance(
-            absent=attendance_data.get("absent") or [],
-            substitutes=attendance_data.get("substitutes") or {},
-            guests=[Guest(g["name"], g["unit"], [n for n in g["cases"] if n])
-                    for g in attendance_data.get("guests") or []],
-            partial=attendance_data.get("partial") or {},
-            observers=attendance_data.get("observers"),
-            referent=attendance_data.get("referent"),
-        ),
-        minutes_status=minutes.get("status") or ("draft" if data["kind"] == "ordinary" else "none"),
-        minutes_note=minutes.get("note"),
-        any_other_business=minutes.get("any_other_business"),
-        legacy_notice=bool(legacy.get("notice")), legacy_minutes=bool(legacy.get("minutes")),
+            if n is not None and n > case_count:
+                found.add(f"attendance.guests[{i}].cases[{j}]",
+                          f"expected a case position from 1 to {case_count}; got {n}")
+    return Attendance(
+        absent=absent, substitutes=substitutes,
+        guests=[Guest(g["name"], g["unit"], [n for n in g["cases"] if n]) for g in guests],
+        partial=data.get("partial") or {}, observers=data.get("observers"), referent=data.get("referent"),
     )
 
 

@@ -238,5 +238,8 @@ def test_open_actions_in_library_order(paths: Paths) -> None:
     from alu_docs.followup import open_actions
 
     found = open_actions(paths, dt.date(2025, 10, 20))
-    assert [(a.case, a.owner) for a in found] == [("1/25", "Hege Brende")]
-    assert found[0].overdue(dt.date(2025, 10, 20)) and not found[0].overdue(dt.date(2025, 10, 1))
+    assert [(o.case, o.action.owner) for o in found] == [("1/25", "Hege Brende")]
+    action = found[0].action
+    assert action.overdue_on(dt.date(2025, 10, 20)) and not action.overdue_on(dt.date(2025, 10, 1))
+    action.done = dt.date(2025, 10, 10)  # the one rule: open until the day it is done, not after
+    assert action.open_on(dt.date(2025, 10, 9)) and not action.open_on(dt.date(2025, 10, 10))
