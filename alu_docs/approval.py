@@ -11,7 +11,7 @@ from .build import BuildResult, build
 from .errors import AluError
 from .model import find_meeting, load_all
 from .paths import Echo, Paths
-from .yamledit import with_minutes
+from .yamledit import for_reapproval, with_minutes
 
 
 def approve(paths: Paths, date: dt.date, *, echo: Echo = print, reapprove: bool = False,
@@ -27,8 +27,9 @@ def approve(paths: Paths, date: dt.date, *, echo: Echo = print, reapprove: bool 
         raise AluError("--reapprove needs --reason '…' (it is logged in the archive manifest)")
     with transaction(paths) as tx:
         previous = tx.manifest.approval(date)
-        if previous and not reapprove:
-            raise AluError(f"the minutes of {date.isoformat()} were approved on {previous['on']}; "
+        if (previous or meeting.approved_sha256) and not reapprove:
+            on = previous["on"] if previous else meeting.approved_on
+            raise AluError(f"the minutes of {date.isoformat()} were approved on {on}; "
                            "to replace them use --reapprove --reason '…'")
         if previous:
             record = tx.manifest.meeting(date)
@@ -37,6 +38,7 @@ def approve(paths: Paths, date: dt.date, *, echo: Echo = print, reapprove: bool 
                 if entry.get("meeting") == date.isoformat():
                     entry.pop("approved", None)
             tx.manifest.note("minutes re-approved", meeting=date.isoformat(), reason=reason)
-        tx.edit(meeting.yaml_relative, lambda text: with_minutes(text, "status", "approved"))
+        tx.edit(meeting.yaml_relative, for_reapproval if reapprove else lambda text: with_minutes(text, "status",
+                                                                                                  "approved"))
     echo(f"approve  {date.isoformat()}: minutes marked approved in {meeting.yaml_path.name}")
     return build(paths, date, echo=echo, force=True)

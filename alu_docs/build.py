@@ -21,14 +21,14 @@ from . import index as archive_index
 from .archive import Manifest, Transaction, file_sha256, sha256, transaction
 from .context import Context
 from .convert import PdfBatches
-from .errors import ToolMissing
+from .errors import ArchiveError, ToolMissing
 from .links import PdfWords, pdf_words
 from .model import Meeting, find_meeting, load_all
 from .names import MINUTES, NOTICE, PACKET, DocKey
 from .packet import load_fonts, make_packets
 from .paths import Echo, Paths
 from .render import DocPlan, RenderedDoc, plan_meeting, render_plans
-from .yamledit import with_case_numbers
+from .yamledit import with_approval, with_case_numbers
 
 INTERNAL_README = """\
 # INTERNAL EDITION: DO NOT PUBLISH
@@ -216,7 +216,8 @@ class _Job:
     meeting: Meeting
     plans: dict[str, list[DocPlan]]  # edition -> plans
     inputs: str
-    approval: dict | None
+    approval: dict | None  # the minutes' approval record (restored from meeting.yaml if the manifest lost it)
+    seen: dict | None  # the approval as the manifest had it when the build began
     result: BuildResult
     docs: list[RenderedDoc] = field(default_factory=list)
     keep_minutes: bool = False
@@ -227,7 +228,9 @@ class _Job:
         if any(c.confidential for c in meeting.cases):
             plans["internal"] = plan_meeting(ctx, meeting, "internal")
         inputs = input_hash(ctx, meeting, [p for ps in plans.values() for p in ps], paths)
-        return cls(meeting, plans, inputs, manifest.approval(meeting.date), BuildResult(meeting.date))
+        seen = manifest.approval(meeting.date)
+        approval = seen or restored_approval(paths, ctx, meeting)
+        return cls(meeting, plans, inputs, approval, seen, BuildResult(meeting.date))
 
     def render(self, ctx: Context, paths: Paths) -> None:
         for plans in self.plans.values():
@@ -239,7 +242,8 @@ class _Job:
         """Approved minutes are never rewritten: drop them from this build, and say so."""
         date = self.meeting.date.isoformat()
         minutes = [d for d in self.docs if d.key.kind == MINUTES]
-        changed = any(sha256(d.docx) != self.approval["docx"].get(d.key.edition) for d in minutes)
+        kept = self.approval["docx"]
+        changed = any(d.key.edition in kept and sha256(d.docx) != kept[d.key.edition] for d in minutes)
         self.docs = [d for d in self.docs if d.key.kind != MINUTES]
         self.keep_minutes = True
         if changed:
@@ -252,14 +256,39 @@ class _Job:
             self.result.messages.append(f"minutes  {date}: approved on {self.approval['on']}; unchanged")
 
 
+def restored_approval(paths: Paths, ctx: Context, meeting: Meeting) -> dict | None:
+    """The approval record of minutes whose sha256 meeting.yaml keeps but the manifest does not
+    (a lost or replaced manifest), rebuilt from the archived files — or an error when the
+    approved minutes are not in the archive as approved."""
+    if not meeting.approved_sha256:
+        return None
+    relative = ctx.relative(ctx.key(meeting, MINUTES))
+    pdf = paths.archive / relative
+    if not pdf.is_file() or file_sha256(pdf) != meeting.approved_sha256:
+        state = "changed" if pdf.is_file() else "missing"
+        raise ArchiveError(
+            f"{paths.archive.name}/{relative}: the approved minutes are {state} (meeting.yaml records sha256 "
+            f"{meeting.approved_sha256[:12]}…) and the manifest has no approval; restore the file from a backup, "
+            f"or replace the minutes: alu-docs approve {meeting.date.isoformat()} --reapprove --reason '…'")
+    on = (meeting.approved_on or meeting.date).isoformat()
+    approval: dict = {"on": on, "docx": {}, "pdf": {"public": meeting.approved_sha256}, "restored": True}
+    docx = pdf.with_suffix(".docx")
+    if docx.is_file():
+        approval["docx"]["public"] = file_sha256(docx)
+    return approval
+
+
 def _file_meeting(tx: Transaction, ctx: Context, job: _Job, converted: _Converted) -> None:
     """Decide what of one meeting goes where: public documents and packet to archive/ (recorded),
     the internal edition to internal/, approvals and issued case numbers recorded."""
     meeting = job.meeting
     date = meeting.date.isoformat()
+    if tx.manifest.approval(meeting.date) != job.seen:  # approve ran while this build rendered
+        raise ArchiveError(f"the minutes of {date} were approved while this build ran; nothing was written. "
+                           f"Build again: alu-docs build {date}")
     written = job.result.written
     approve_now = meeting.minutes_status == "approved" and not job.keep_minutes
-    approval: dict = {"on": dt.date.today().isoformat(), "docx": {}, "pdf": {}}
+    approval: dict = {"on": (meeting.approved_on or dt.date.today()).isoformat(), "docx": {}, "pdf": {}}
     files: list[tuple[DocKey, str, bytes]] = []
     for doc in job.docs:
         files.append((doc.key, ".docx", doc.docx))
@@ -289,9 +318,26 @@ def _file_meeting(tx: Transaction, ctx: Context, job: _Job, converted: _Converte
     if approve_now and converted.pdfs:
         record["approved"] = approval
         tx.manifest.note("minutes approved", meeting=date)
+        if "public" in approval["pdf"]:  # kept in the git-tracked YAML too: a lost manifest cannot undo it
+            on = dt.date.fromisoformat(approval["on"])
+            tx.edit(meeting.yaml_relative, lambda text: with_approval(text, approval["pdf"]["public"], on))
+    elif job.approval and job.approval.get("restored"):
+        _readopt_approved(tx, ctx, job)
     numbers = {c.position: ctx.numbers[(meeting.date, c.position)] for c in meeting.cases if c.number is None}
     if numbers:
         tx.edit(meeting.yaml_relative, lambda text: with_case_numbers(text, numbers))
+
+
+def _readopt_approved(tx: Transaction, ctx: Context, job: _Job) -> None:
+    """Put a restored approval back into the manifest, with its files as they are on disk."""
+    meeting = job.meeting
+    approval = {k: v for k, v in job.approval.items() if k != "restored"}
+    tx.manifest.meeting(meeting.date)["approved"] = approval
+    for suffix in (".pdf", ".docx"):
+        relative = ctx.relative(ctx.key(meeting, MINUTES), suffix)
+        if tx.exists(relative):
+            tx.manifest.record(relative, tx.read(relative), meeting.date.isoformat(), approved=True)
+    tx.manifest.note("approval restored from meeting.yaml", meeting=meeting.date.isoformat())
 
 
 def _drop_stale(tx: Transaction, meeting: Meeting, keep: set[str]) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -40,6 +41,11 @@ DATE = DateType()
 def cli(ctx: click.Context, root: Path) -> None:
     """Notices, case papers, minutes and the archive of NTNU's ALU."""
     ctx.obj = Paths.at(root)
+    from .archive import locked, needs_recovery, recover
+
+    if needs_recovery(ctx.obj):  # an interrupted command left a change: finish or undo it first
+        with locked(ctx.obj.archive):
+            recover(ctx.obj, click.echo)
 
 
 @cli.command()
@@ -134,7 +140,7 @@ def verify(paths: Paths) -> None:
     """Check every archived file against the sha256 manifest."""
     from .archive import verify_archive
 
-    verify_archive(paths.archive, echo=click.echo)
+    verify_archive(paths, echo=click.echo)
 
 
 @cli.command()
@@ -202,12 +208,34 @@ def actions(paths: Paths, today: dt.date | None, internal: bool) -> None:
         click.echo(line)
 
 
+def _terminate(signum: int, frame: object) -> None:
+    """SIGTERM ends a command like Ctrl-C: what is under way is stopped, nothing half-written."""
+    raise KeyboardInterrupt
+
+
 def main() -> None:
-    """Entry point. An unexpected error still ends in one readable line (ALU_DEBUG=1 shows
-    the traceback for a bug report)."""
+    """Entry point. User errors end in one line and exit status 2; Ctrl-C (or SIGTERM) in one
+    line and 130; an unexpected error still in one readable line (ALU_DEBUG=1 shows the
+    traceback for a bug report)."""
+    signal.signal(signal.SIGTERM, _terminate)
     try:
-        cli(prog_name="alu-docs", standalone_mode=True)
-    except Exception as exc:  # a bug, not a user error: those are AluError, handled by click
+        cli(prog_name="alu-docs", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:  # AluError and usage errors: one clean message
+        exc.show()
+        sys.exit(exc.exit_code)
+    except (KeyboardInterrupt, click.exceptions.Abort):
+        click.echo("interrupted: stopped; the archive was left whole (nothing half-written)", err=True)
+        sys.exit(130)
+    except OSError as exc:  # the disk: full, read-only, no permission, a folder gone
+        where = exc.filename or "a file"
+        click.echo(f"error: {where}: {exc.strerror or exc}; the archive was not changed", err=True)
+        sys.exit(2)
+    except RecursionError:
+        click.echo("error: input nested too deeply to read; nothing was written", err=True)
+        sys.exit(2)
+    except Exception as exc:  # a bug, not a user error: those are AluError
         if os.environ.get("ALU_DEBUG"):
             raise
         click.echo(f"error: unexpected {exc.__class__.__name__}: {exc} "

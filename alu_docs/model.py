@@ -20,6 +20,7 @@ from .schema import COMMITTEE, MEETING, Problems, format_problems, line_of
 
 TYPE_CODES = {"decision": "V", "discussion": "D", "information": "O"}
 FOLDER_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
 def _active(start: dt.date | None, end: dt.date | None, day: dt.date) -> bool:
@@ -166,6 +167,8 @@ class Meeting:
     any_other_business: str | None = None
     legacy_notice: bool = False
     legacy_minutes: bool = False
+    approved_on: dt.date | None = None
+    approved_sha256: str | None = None  # of the approved public minutes PDF, kept in the git-tracked YAML
 
     @property
     def yaml_path(self) -> Path:
@@ -277,6 +280,9 @@ def meeting_from_data(data: dict[str, Any], node: yaml.Node, folder: Path,
     attendance_data = _without_none(data["attendance"] or {})
     cases = _cases(data["cases"], folder, roster, found)
     attendance = _attendance(attendance_data, roster, len(cases), found)
+    approved = (data["minutes"] or {}).get("approved_sha256")
+    if approved and not SHA256.match(approved):
+        found.add("minutes.approved_sha256", f"expected the 64 hex digits alu-docs wrote; got {approved!r}")
     if found.problems:
         raise InvalidInput(format_problems(display_path(folder / "meeting.yaml"), found.problems))
     minutes = data["minutes"] or {}
@@ -289,6 +295,7 @@ def meeting_from_data(data: dict[str, Any], node: yaml.Node, folder: Path,
         minutes_note=minutes.get("note"),
         any_other_business=minutes.get("any_other_business"),
         legacy_notice=bool(legacy.get("notice")), legacy_minutes=bool(legacy.get("minutes")),
+        approved_on=minutes.get("approved_on"), approved_sha256=minutes.get("approved_sha256"),
     )
 
 

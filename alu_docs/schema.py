@@ -535,6 +535,10 @@ MINUTES = Record(
         "note": Key(Text(nullable=True, description="A note shown in the archive, e.g. 'Referat ble ikke skrevet.'")),
         "any_other_business": Key(Text(nullable=True, multiline=True,
                                        description="What came up under 'Eventuelt'.")),
+        "approved_on": Key(Date(nullable=True, description="Written by alu-docs: the day the minutes were approved.")),
+        "approved_sha256": Key(Text(nullable=True, max_length=64,
+                                    description="Written by alu-docs: the sha256 of the approved minutes' PDF, "
+                                                "so they can never be replaced unnoticed. Do not edit.")),
     },
 )
 

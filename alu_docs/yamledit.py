@@ -6,6 +6,7 @@ and returns the new text; the caller writes it through the archive's transaction
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Callable
 from typing import Any
@@ -61,6 +62,37 @@ def with_minutes(text: str, key: str, value: str) -> str:
         if minutes.get(key) == value:
             return False
         minutes[key] = value
+        return True
+
+    return _edit(text, change)
+
+
+def with_approval(text: str, sha: str, on: dt.date) -> str:
+    """Record the approval in `minutes:`: status approved, the day, the PDF's sha256."""
+
+    def change(data: Any) -> bool:
+        minutes = data.get("minutes")
+        if minutes is None:
+            data["minutes"] = minutes = {}
+        wanted = {"status": "approved", "approved_on": on, "approved_sha256": sha}
+        if all(str(minutes.get(k)) == str(v) for k, v in wanted.items()):
+            return False
+        minutes.update(wanted)
+        return True
+
+    return _edit(text, change)
+
+
+def for_reapproval(text: str) -> str:
+    """Status approved, and the recorded approval removed so the next build approves anew."""
+
+    def change(data: Any) -> bool:
+        minutes = data.get("minutes")
+        if minutes is None:
+            data["minutes"] = minutes = {}
+        minutes["status"] = "approved"
+        for key in ("approved_on", "approved_sha256"):
+            minutes.pop(key, None)
         return True
 
     return _edit(text, change)

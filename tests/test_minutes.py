@@ -51,7 +51,7 @@ def test_approval_freezes_the_minutes(project: Path, paths: Paths, soffice: None
     assert "approved minutes are left unchanged" in output
     assert (project / MINUTES_PDF).read_bytes() == approved_pdf
     assert (project / MINUTES_DOCX).read_bytes() == approved_docx
-    assert verify(paths.archive) == []
+    assert verify(paths) == []
 
     # approving again needs an explicit, logged re-approval
     status, output = run_cli("approve", DAY)
@@ -67,10 +67,10 @@ def test_approval_freezes_the_minutes(project: Path, paths: Paths, soffice: None
 
 def test_a_changed_byte_in_approved_minutes_fails_verify(project: Path, paths: Paths, soffice: None) -> None:
     assert run_cli("approve", DAY)[0] == 0
-    assert verify(paths.archive) == []
+    assert verify(paths) == []
     with (project / MINUTES_PDF).open("ab") as fh:
         fh.write(b"\n")
-    problems = verify(paths.archive)
+    problems = verify(paths)
     assert problems == [f"{MINUTES_PDF.removeprefix('archive/')}: approved minutes changed: sha256 differs "
                         "from the manifest"]
 
