@@ -155,6 +155,19 @@ def approve(paths: Paths, date: dt.date, reapprove: bool, reason: str | None) ->
     approve_minutes(paths, date, echo=click.echo, reapprove=reapprove, reason=reason)
 
 
+@cli.command()
+@click.argument("date", type=DATE)
+@click.option("--minutes", is_flag=True, help="The approved minutes instead of the notice.")
+@click.option("--send", is_flag=True, help="Also send it through the SMTP server in committee.yaml (mail:).")
+@click.option("--dry-run", is_flag=True, help="Print what would be sent; write and send nothing.")
+@click.pass_obj
+def mail(paths: Paths, date: dt.date, minutes: bool, send: bool, dry_run: bool) -> None:
+    """The notice (or approved minutes) as an e-mail draft internal/mail/ALU-DATE-….eml, the packet attached."""
+    from .mail import mail_meeting
+
+    mail_meeting(paths, date, minutes=minutes, send=send, dry_run=dry_run, echo=click.echo)
+
+
 @cli.command("new-case")
 @click.argument("date", type=DATE)
 @click.pass_obj

@@ -37,6 +37,7 @@ class Member:
     substitute: str | None = None
     start: dt.date | None = None
     end: dt.date | None = None
+    email: str | None = None
 
     def active_on(self, day: dt.date) -> bool:
         return _active(self.start, self.end, day)
@@ -48,10 +49,25 @@ class Observer:
     name: str | None = None
     start: dt.date | None = None
     end: dt.date | None = None
+    email: str | None = None
 
     @property
     def label(self) -> str:
         return f"{self.name} ({self.role})" if self.name else self.role
+
+
+@dataclass
+class MailSettings:
+    """committee.yaml `mail:`: how `alu-docs mail` sends, and when it links instead of attaching."""
+
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    starttls: bool = True
+    user: str | None = None
+    password_env: str = "ALU_SMTP_PASSWORD"  # the variable's NAME; the password never sits in a file
+    sender: str | None = None  # `from:`; default the secretary's e-mail
+    attach_limit_mb: int = 10
+    archive_url: str | None = None
 
 
 @dataclass
@@ -70,6 +86,7 @@ class Committee:
     secretary: str | None
     secretary_email: str | None
     path: Path
+    mail: MailSettings = field(default_factory=MailSettings)
 
     def roster(self, day: dt.date) -> list[Member]:
         """The members on `day`: a 2023 meeting shows the 2023 roster."""
@@ -205,10 +222,10 @@ def load_committee(meetings_dir: Path) -> Committee:
     data, node = load_yaml(path, COMMITTEE)
     members = [
         Member(m["name"], m["role"], m["unit"], m["unit_name"], bool(m["chair"]), m["substitute"],
-               m["from"], m["to"])
+               m["from"], m["to"], m["email"])
         for m in data["members"]
     ]
-    observers = [Observer(o["role"], o["name"], o["from"], o["to"]) for o in data["observers"]]
+    observers = [Observer(o["role"], o["name"], o["from"], o["to"], o["email"]) for o in data["observers"]]
     problems: Problems = []
     for i, m in enumerate(members):
         if m.start and m.end and m.end < m.start:
@@ -222,8 +239,15 @@ def load_committee(meetings_dir: Path) -> Committee:
         language=data["language"], place=data["place"], weekday=data["weekday"],
         start=data["start"], end=data["end"], cadence_weeks=data["cadence_weeks"],
         members=members, observers=observers, secretary=secretary.get("name"),
-        secretary_email=secretary.get("email"), path=path,
+        secretary_email=secretary.get("email"), path=path, mail=_mail_settings(data["mail"]),
     )
+
+
+def _mail_settings(data: dict[str, Any] | None) -> MailSettings:
+    if not data:
+        return MailSettings()
+    return MailSettings(data["smtp_host"], data["smtp_port"], data["starttls"], data["user"], data["password_env"],
+                        data["from"], data["attach_limit_mb"], data["archive_url"])
 
 
 def _did_you_mean(name: str, names: list[str]) -> str:

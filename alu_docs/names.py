@@ -31,6 +31,8 @@ TEMPLATES = {NOTICE: "innkalling.docx", CASE: "saksframlegg.docx", MINUTES: "ref
 INDEX_TEMPLATE = "indeks.docx"
 PLAN_TEMPLATE = "moteplan.docx"
 
+MAIL_DIR = "mail"  # e-mail drafts, under internal/
+
 INDEX = "index.pdf"
 INDEX_HTML = "index.html"
 MANIFEST = "manifest.json"
@@ -124,3 +126,8 @@ def plan_relative(short: str, year: int, term: str | None, suffix: str) -> str:
 def calendar_name(short: str) -> str:
     """The calendar in the archive's top folder: 'ALU-moter.ics'."""
     return f"{short}-moter.ics"
+
+
+def mail_relative(key: DocKey, short: str) -> str:
+    """The e-mail draft that sends a document, inside internal/: 'mail/ALU-2025-08-27-innkalling.eml'."""
+    return f"{MAIL_DIR}/{key.stem(short)}.eml"

@@ -119,6 +119,26 @@ class Text(Spec):
 
 
 @dataclass
+class Pattern(Text):
+    """Text of a fixed form: an e-mail address, a web address, a variable name."""
+
+    pattern: str = ".*"
+    expected: str = "text"
+    quote_back: bool = True  # False where a wrong value may be a secret (a password typed as its name)
+
+    def check(self, node, path, problems):
+        value = super().check(node, path, problems)
+        if value is not None and not re.fullmatch(self.pattern, value):
+            got = f"; got {shown(node)}" if self.quote_back else ""
+            problems.append((line_of(node), path, f"expected {self.expected}{got}"))
+            return None
+        return value
+
+    def json_schema(self):
+        return self._json({"type": "string", "maxLength": self.max_length, "pattern": f"^{self.pattern}$"})
+
+
+@dataclass
 class Integer(Spec):
     description: str = ""
     hint: str = ""
@@ -392,6 +412,13 @@ def _expected(spec: Spec) -> str:
 
 # --- The committee: meetings/committee.yaml ---------------------------------------------
 
+EMAIL = r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+"
+
+
+def _email(description: str) -> Key:
+    return Key(Pattern(nullable=True, pattern=EMAIL, expected="an e-mail address name@example.no",
+                       description=description, max_length=254))
+
 MEMBER = Record(
     description="A member of the committee, by role; with from/to when membership changed.",
     keys={
@@ -403,6 +430,7 @@ MEMBER = Record(
         "substitute": Key(Text(nullable=True, description="Fixed substitute (fast stedfortreder).")),
         "from": Key(Date(nullable=True, description="First day of membership (inclusive).")),
         "to": Key(Date(nullable=True, description="Last day of membership (inclusive).")),
+        "email": _email("E-mail address: notices and minutes go To it (alu-docs mail)."),
     },
 )
 
@@ -413,6 +441,31 @@ OBSERVER = Record(
         "name": Key(Text(nullable=True, description="Name, or null when not named.")),
         "from": Key(Date(nullable=True, description="First day (inclusive).")),
         "to": Key(Date(nullable=True, description="Last day (inclusive).")),
+        "email": _email("E-mail address: notices and minutes go Cc to it (alu-docs mail)."),
+    },
+)
+
+MAIL = Record(
+    nullable=True,
+    description="E-mail of notices and approved minutes (alu-docs mail).",
+    keys={
+        "smtp_host": Key(Text(nullable=True, description="SMTP server for --send.")),
+        "smtp_port": Key(Integer(minimum=1, maximum=65535, description="SMTP port (587: submission)."), default=587),
+        "starttls": Key(Boolean(description="Encrypt the connection with STARTTLS before logging in."),
+                        default=True),
+        "user": Key(Text(nullable=True, description="SMTP user name; null: send without logging in.")),
+        "password_env": Key(Pattern(
+            pattern=r"[A-Za-z_][A-Za-z0-9_]*", quote_back=False,
+            expected="the NAME of an environment variable holding the password, e.g. ALU_SMTP_PASSWORD "
+                     "(never the password itself)",
+            description="Name of the environment variable holding the SMTP password (never the password)."),
+            default="ALU_SMTP_PASSWORD"),
+        "from": _email("Sender address; default: the secretary's e-mail."),
+        "attach_limit_mb": Key(Integer(minimum=0, maximum=100, description=(
+            "Largest PDF (MB) sent as an attachment; a larger one is linked (archive_url)."),
+        ), default=10),
+        "archive_url": Key(Pattern(nullable=True, pattern=r"https?://[^\s]+", expected="a web address https://…",
+                                   description="Where archive/ is published: links to PDFs above the limit.")),
     },
 )
 
@@ -433,8 +486,9 @@ COMMITTEE = Record(
         "observers": Key(ListOf(OBSERVER, description="Observers."), default=list),
         "secretary": Key(Record(nullable=True, description="The committee's secretary (referent).", keys={
             "name": Key(Text(nullable=True, description="Name, or null: printed as the role.")),
-            "email": Key(Text(nullable=True, description="Where apologies are sent.")),
+            "email": _email("Where apologies are sent; the sender of alu-docs mail."),
         }), default=None),
+        "mail": Key(MAIL, default=None),
     },
 )
 

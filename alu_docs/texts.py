@@ -347,3 +347,41 @@ def date_range(start: dt.date, end: dt.date | None, language: str) -> str:
         return f"{long_date(start, language)}–{long_date(end, language)}"
     first = format_date(start, "EEEE d." if start.month == end.month else "EEEE d. MMMM", locale=language)
     return f"{first}–{long_date(end, language)}"
+
+
+# The e-mail of a notice or approved minutes (alu-docs mail). Plain text: it is read in any
+# mail client, and the documents themselves are the attached PDFs.
+MAIL_TEXTS: dict[str, dict[str, str]] = {
+    "nb": {
+        "subject_notice": "Innkalling til møte i {short} {date}",
+        "subject_revised": "Revidert innkalling til møte i {short} {date}",
+        "subject_minutes": "Referat fra møte i {short} {date}",
+        "greeting": "Til medlemmene i {name}",
+        "notice": "Det innkalles til møte i {short} {date} kl. {start}–{end}.",
+        "place": "Sted: {place}",
+        "revised": "Innkallingen er revidert. Endringer siden forrige utgave:",
+        "attached": "Sakspapirene er vedlagt: {name} ({size}).",
+        "linked": "Sakspapirene er for store til å sendes som vedlegg ({size}). De ligger i møtearkivet:",
+        "minutes_attached": "Referatet fra møtet i {short} {date} er godkjent og ligger vedlagt: {name} ({size}).",
+        "minutes_linked": "Referatet fra møtet i {short} {date} er godkjent. Det ligger i møtearkivet ({size}):",
+        "cases": "Saker",
+        "regards": "Med vennlig hilsen",
+    },
+    "en": {
+        "subject_notice": "Notice of meeting of {short} {date}",
+        "subject_revised": "Revised notice of meeting of {short} {date}",
+        "subject_minutes": "Minutes of the meeting of {short} {date}",
+        "greeting": "To the members of {name}",
+        "notice": "You are called to a meeting of {short} on {date} at {start}–{end}.",
+        "place": "Place: {place}",
+        "revised": "The notice is revised. Changes since the previous issue:",
+        "attached": "The meeting papers are attached: {name} ({size}).",
+        "linked": "The meeting papers are too large to attach ({size}). They are in the meeting archive:",
+        "minutes_attached": "The minutes of the meeting of {short} on {date} are approved and attached: "
+                            "{name} ({size}).",
+        "minutes_linked": "The minutes of the meeting of {short} on {date} are approved. They are in the "
+                          "meeting archive ({size}):",
+        "cases": "Cases",
+        "regards": "Kind regards",
+    },
+}
