@@ -28,10 +28,9 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from .archive import Manifest, sha256, transaction
-from .build import find_meeting
 from .context import Context
 from .errors import AluError
-from .model import Committee, MailSettings, Meeting, load_all
+from .model import Committee, MailSettings, Meeting, find_meeting, load_all
 from .names import MINUTES, NOTICE, PACKET, DocKey, mail_relative
 from .paths import Echo, Paths
 from .render import agenda_rows
