@@ -109,7 +109,7 @@ def mail_meeting(paths: Paths, date: dt.date, *, minutes: bool = False, changes:
 def compose(paths: Paths, date: dt.date, *, minutes: bool = False, changes: list[str] | None = None) -> Letter:
     """The message for a meeting's notice (or approved minutes), from the archived PDF."""
     committee, meetings = load_all(paths.meetings)
-    meeting = find_meeting(meetings, date, paths)
+    meeting = find_meeting(meetings, date, paths.meetings)
     ctx = Context.build(committee, meetings)
     manifest = Manifest.load(paths.archive)
     if minutes:
