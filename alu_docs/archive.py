@@ -145,7 +145,7 @@ class Manifest:
             raise _os_error(path, exc, "cannot read the manifest") from None
         try:
             data = json.loads(raw.decode("utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
             raise ArchiveError(f"{_label(path)} is damaged ({exc}); restore it from a backup") from None
         problem = _shape_problem(data)
         if problem:
@@ -198,7 +198,7 @@ def _shape_problem(data: Any) -> str | None:
 def _after_write() -> None:
     """Fault injection for tests: with ALU_FAULT_AFTER_WRITES=K[:how], the K-th disk change of a
     transaction is followed by SIGKILL ("kill", the default), an OSError ENOSPC ("enospc") or
-    a KeyboardInterrupt ("raise")."""
+    EROFS ("erofs"), or a KeyboardInterrupt ("raise", as Ctrl-C would)."""
     spec = os.environ.get(FAULT_ENV)
     if not spec:
         return
@@ -206,8 +206,9 @@ def _after_write() -> None:
     _after_write.count = getattr(_after_write, "count", 0) + 1  # type: ignore[attr-defined]
     if _after_write.count != int(count):  # type: ignore[attr-defined]
         return
-    if how == "enospc":
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    if how in ("enospc", "erofs"):
+        code = errno.ENOSPC if how == "enospc" else errno.EROFS
+        raise OSError(code, os.strerror(code))
     if how == "raise":
         raise KeyboardInterrupt
     os.kill(os.getpid(), signal.SIGKILL)

@@ -63,15 +63,21 @@ def input_hash(ctx: Context, meeting: Meeting, plans: list[DocPlan], paths: Path
     return sha256(json.dumps(parts, sort_keys=True, default=str, ensure_ascii=False).encode())
 
 
-def _up_to_date(manifest: Manifest, meeting: Meeting, inputs: str) -> bool:
-    record = manifest.meetings.get(meeting.date.isoformat(), {})
-    if record.get("inputs") != inputs:
+def _up_to_date(paths: Paths, ctx: Context, manifest: Manifest, job: _Job) -> bool:
+    """Up to date means: built from the same inputs, AND every file the build makes is there
+    and unchanged (public ones against the manifest, internal ones against the meeting's record)."""
+    record = manifest.meetings.get(job.meeting.date.isoformat(), {})
+    if record.get("inputs") != job.inputs:
         return False
-    mine = [r for r, e in manifest.files.items() if e.get("meeting") == meeting.date.isoformat()]
-    return (bool(mine) or not meeting.has_notice) and all(
-        (manifest.root / r).exists() and file_sha256(manifest.root / r) == manifest.files[r]["sha256"]
-        for r in mine
-    )
+    mine = {r for r, e in manifest.files.items() if e.get("meeting") == job.meeting.date.isoformat()}
+    if not set(job.outputs(ctx)) <= mine:
+        return False
+    internal = record.get("internal", {})
+    if "internal" in job.plans and not internal:
+        return False
+    return all((paths.archive / r).is_file() and file_sha256(paths.archive / r) == manifest.files[r]["sha256"]
+               for r in mine) and all((paths.internal / r).is_file() and file_sha256(paths.internal / r) == sha
+                                      for r, sha in internal.items())
 
 
 def build(paths: Paths, date: dt.date, *, echo: Echo = print, force: bool = False) -> BuildResult:
@@ -116,7 +122,7 @@ def build_meetings(paths: Paths, ctx: Context, selected: list[Meeting], *, echo:
     for meeting in selected:
         job = _Job.prepare(ctx, meeting, paths, manifest)
         results.append(job.result)
-        if not force and _up_to_date(manifest, meeting, job.inputs):
+        if not force and _up_to_date(paths, ctx, manifest, job):
             job.result.skipped = True
             echo(f"skip     {meeting.date.isoformat()}: unchanged since the last build")
             continue
@@ -133,14 +139,7 @@ def build_meetings(paths: Paths, ctx: Context, selected: list[Meeting], *, echo:
                 _file_meeting(tx, ctx, job, _Converted())
         echo("convert  LibreOffice missing: the DOCX files were written, no PDFs")
         raise
-    from .ical import write_calendar  # icalendar is slow to import; loaded while LibreOffice ran
-
-    with transaction(paths) as tx:
-        for job in jobs:
-            _file_meeting(tx, ctx, job, converted)
-        if index_plan is not None and converted.index_pdf is not None:  # links need the files in `tx`
-            archive_index.write_index(tx, index_plan, converted.index_pdf, converted.index_words)
-        calendar = write_calendar(tx, ctx)  # the calendar shows every meeting
+    calendar = commit_build(paths, ctx, jobs, converted, index_plan, echo)
     if index_plan is not None:
         archive_index.report_index(index_plan, index_plan.missing, paths.archive.name, echo)
     for job in jobs:
@@ -148,6 +147,20 @@ def build_meetings(paths: Paths, ctx: Context, selected: list[Meeting], *, echo:
         echo(f"archive  {where}: {len(job.result.written)} files")
     echo(f"calendar {paths.archive.name}/{calendar}")
     return results
+
+
+def commit_build(paths: Paths, ctx: Context, jobs: list[_Job], converted: _Converted,
+                 index_plan: archive_index.IndexPlan | None, echo: Echo = print) -> str:
+    """File everything a build made in ONE archive transaction: each meeting's documents and
+    packets, the index and the calendar. Returns the calendar's archive path."""
+    from .ical import write_calendar  # icalendar is slow to import; loaded while LibreOffice ran
+
+    with transaction(paths, echo=echo) as tx:
+        for job in jobs:
+            _file_meeting(tx, ctx, job, converted)
+        if index_plan is not None and converted.index_pdf is not None:  # links need the files in `tx`
+            archive_index.write_index(tx, index_plan, converted.index_pdf, converted.index_words)
+        return write_calendar(tx, ctx)  # the calendar shows every meeting
 
 
 def _render_and_convert(paths: Paths, ctx: Context, jobs: list[_Job], index_plan: archive_index.IndexPlan | None,
@@ -232,6 +245,14 @@ class _Job:
         approval = seen or restored_approval(paths, ctx, meeting)
         return cls(meeting, plans, inputs, approval, seen, BuildResult(meeting.date))
 
+    def outputs(self, ctx: Context) -> list[str]:
+        """The public files this build of the meeting makes: DOCX and PDF of each document, the packet."""
+        keys = [p.key for p in self.plans["public"]]
+        found = [ctx.relative(k, suffix) for k in keys for suffix in (".docx", ".pdf")]
+        if any(k.kind == NOTICE for k in keys):
+            found.append(ctx.relative(ctx.key(self.meeting, PACKET)))
+        return found
+
     def render(self, ctx: Context, paths: Paths) -> None:
         for plans in self.plans.values():
             self.docs.extend(render_plans(ctx, self.meeting, plans, paths.templates))
@@ -302,10 +323,11 @@ def _file_meeting(tx: Transaction, ctx: Context, job: _Job, converted: _Converte
         key = ctx.key(meeting, PACKET, edition=edition)
         if key in converted.packets:
             files.append((key, ".pdf", converted.packets[key]))
+    internal: dict[str, str] = {}
     for key, suffix, data in files:
         relative = ctx.relative(key, suffix)
         if key.edition == "internal":
-            tx.write(relative, data, root="internal")
+            internal[tx.write(relative, data, root="internal")] = sha256(data)
             continue
         extra = {"approved": True} if approve_now and key.kind == MINUTES else {}
         written.append(tx.write(relative, data, meeting=date, **extra))
@@ -315,6 +337,8 @@ def _file_meeting(tx: Transaction, ctx: Context, job: _Job, converted: _Converte
     record = tx.manifest.meeting(meeting.date)
     if converted.pdfs:  # without PDFs (no LibreOffice) the next build must make them
         record["inputs"] = job.inputs
+    if internal:
+        record["internal"] = internal
     if approve_now and converted.pdfs:
         record["approved"] = approval
         tx.manifest.note("minutes approved", meeting=date)
@@ -355,12 +379,7 @@ def _index_plan(paths: Paths, ctx: Context, manifest: Manifest, jobs: list[_Job]
                 force: bool) -> archive_index.IndexPlan | None:
     """The archive index as the archive will be after this build (rebuilt meetings keep only
     their new files); None when the archived index already shows exactly that."""
-    rebuilt: dict[str, list[str]] = {}
-    for job in jobs:
-        keys = [p.key for p in job.plans["public"]]
-        if any(key.kind == NOTICE for key in keys):
-            keys.append(ctx.key(job.meeting, PACKET))
-        rebuilt[job.meeting.date.isoformat()] = [ctx.relative(key) for key in keys]
+    rebuilt = {job.meeting.date.isoformat(): [r for r in job.outputs(ctx) if r.endswith(".pdf")] for job in jobs}
     plan = archive_index.plan_index(ctx, paths.templates, archive_index.expected_files(manifest, rebuilt))
     return None if not force and archive_index.is_current(manifest, plan) else plan
 

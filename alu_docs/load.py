@@ -57,6 +57,8 @@ def compose(path: Path, text: str) -> yaml.Node | None:
     label = display_path(path)
     try:
         return yaml.compose(text, Loader=_LOADER)
+    except RecursionError:
+        raise InvalidInput([f"{label}: nested too deeply to read; expected the shape of a meeting.yaml"]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
@@ -71,21 +73,32 @@ def compose(path: Path, text: str) -> yaml.Node | None:
         raise InvalidInput([f"{label}: YAML error: {exc}"]) from None
 
 
-def _unsafe_nodes(node: yaml.Node, problems: Problems, seen: set[int]) -> None:
-    if id(node) in seen:
-        problems.append((line_of(node), "", "YAML aliases (*name) are not supported here; write the value out"))
-        return
-    seen.add(id(node))
-    if node.tag not in _SAFE_TAGS:
-        problems.append((line_of(node), "", f"YAML tag '{node.tag}' is not allowed"))
-        return
-    if isinstance(node, yaml.SequenceNode):
-        for child in node.value:
-            _unsafe_nodes(child, problems, seen)
-    elif isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            _unsafe_nodes(key, problems, seen)
-            _unsafe_nodes(value, problems, seen)
+MAX_DEPTH = 40  # meeting.yaml needs 5 levels; far deeper nesting is a mistake (or an attack)
+
+
+def _unsafe_nodes(root: yaml.Node, problems: Problems) -> None:
+    """Aliases, tags other than the plain ones, and nesting deeper than MAX_DEPTH (walked
+    without recursion, so no input can exhaust the stack)."""
+    seen: set[int] = set()
+    stack = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if id(node) in seen:
+            problems.append((line_of(node), "", "YAML aliases (*name) are not supported here; write the value out"))
+            continue
+        seen.add(id(node))
+        if node.tag not in _SAFE_TAGS:
+            problems.append((line_of(node), "", f"YAML tag '{node.tag}' is not allowed"))
+            continue
+        if depth > MAX_DEPTH:
+            problems.append((line_of(node), "", f"nested more than {MAX_DEPTH} levels deep; expected the shape "
+                             "of meeting.yaml"))
+            return
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend((child, depth + 1) for child in reversed(node.value))
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in reversed(node.value):
+                stack.extend([(value, depth + 1), (key, depth + 1)])
 
 
 def parse_yaml(path: Path, spec: Spec) -> tuple[dict[str, Any], yaml.Node, Problems]:
@@ -101,7 +114,7 @@ def parse_yaml(path: Path, spec: Spec) -> tuple[dict[str, Any], yaml.Node, Probl
     if node is None:
         raise InvalidInput([f"{label}:1: the file is empty"])
     problems: Problems = []
-    _unsafe_nodes(node, problems, set())
+    _unsafe_nodes(node, problems)
     if problems:
         raise InvalidInput(format_problems(label, problems))
     value = spec.check(node, "", problems)

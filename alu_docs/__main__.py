@@ -1,0 +1,5 @@
+"""`python -m alu_docs …` is `alu-docs …`."""
+
+from .cli import main
+
+main()
