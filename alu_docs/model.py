@@ -159,6 +159,8 @@ class Meeting:
     any_other_business: str | None = None
     legacy_notice: bool = False
     legacy_minutes: bool = False
+    cancelled: str | None = None  # the reason ("" when none is given) when the meeting is cancelled
+    moved_from: tuple[dt.date, ...] = ()  # earlier dates it was moved from, oldest first
 
     @property
     def yaml_path(self) -> Path:
