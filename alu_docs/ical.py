@@ -102,10 +102,11 @@ def description(ctx: Context, meeting: Meeting, today: dt.date) -> str:
     if lines:
         parts += ["", t["agenda"] + ":", *lines]
     elif meeting.cancelled is None and not meeting.is_legacy:
-        if (meeting.end_date or meeting.date) >= today:
-            parts += ["", t["cal_agenda_pending"]] if meeting.kind == "ordinary" else []
-        elif not meeting.has_notice:  # held (or not) without anything issued
+        past = (meeting.end_date or meeting.date) < today
+        if past and not meeting.has_notice:  # its day is gone and nothing was issued
             parts += ["", ARCHIVE_TEXTS[committee.language]["state_none_archived"]]
+        elif not past and meeting.kind == "ordinary":
+            parts += ["", t["cal_agenda_pending"]]
     if meeting.minutes_note:
         parts += ["", meeting.minutes_note]
     return "\n".join(parts)
