@@ -31,9 +31,10 @@ from .convert import to_pdf
 from .docxfill import render_docx
 from .links import PdfWords, add_links, pdf_words, place_links
 from .model import Meeting, load_all
-from .names import INDEX, INDEX_TEMPLATE, MINUTES, NOTICE, PACKET
+from .names import INDEX, INDEX_HTML, INDEX_TEMPLATE, MINUTES, NOTICE, PACKET
 from .paths import Echo, Paths
-from .texts import ARCHIVE_TEXTS, date_range, texts
+from .texts import ARCHIVE_TEXTS, cancelled_note, date_range, texts
+from .webindex import render_html
 
 DOCX_NAME = "index"  # the DOCX (and LibreOffice's PDF) in a build's work folder
 LINK_COLOUR = "0B5CAD"
@@ -61,7 +62,9 @@ class MeetingEntry:
     date: dt.date
     heading: str
     status: str
-    state: str  # complete | draft | pending | notice-only | minutes-only | planned | no-documents
+    # complete | draft | pending | notice-only | minutes-only | cancelled
+    # | planned (not yet held, nothing issued) | no-documents (nothing in the archive)
+    state: str
     docs: list[DocEntry] = field(default_factory=list)
     cases: list[CaseEntry] = field(default_factory=list)
 
@@ -111,8 +114,9 @@ def _labels(language: str) -> dict[str, str]:
     return {**texts(language), **ARCHIVE_TEXTS[language]}
 
 
-def meeting_entry(ctx: Context, meeting: Meeting, pdfs: list[str]) -> MeetingEntry:
-    """How one meeting appears in the index, from the model and its archived PDFs."""
+def meeting_entry(ctx: Context, meeting: Meeting, pdfs: list[str], today: dt.date | None = None) -> MeetingEntry:
+    """How one meeting appears in the index, from the model, its archived PDFs and the
+    date: a meeting whose day has passed is no longer "planned"."""
     committee = ctx.committee
     t = _labels(committee.language)
     by_role: dict[str, str] = {}
@@ -130,7 +134,10 @@ def meeting_entry(ctx: Context, meeting: Meeting, pdfs: list[str]) -> MeetingEnt
     notice = NOTICE in by_role or meeting.legacy_notice
     minutes = MINUTES in by_role or meeting.legacy_minutes
     draft = MINUTES in by_role and meeting.minutes_status == "draft"
-    if notice and minutes:
+    past = (meeting.end_date or meeting.date) < (today or dt.date.today())
+    if meeting.cancelled is not None:
+        state, status = "cancelled", cancelled_note(meeting.cancelled, committee.language)
+    elif notice and minutes:
         state = "draft" if draft else "complete"
         status = t["state_draft"] if draft else t["state_complete"]
     elif notice:
@@ -138,15 +145,18 @@ def meeting_entry(ctx: Context, meeting: Meeting, pdfs: list[str]) -> MeetingEnt
         status = t["state_pending"] if state == "pending" else t["state_notice_only"]
     elif minutes:
         state, status = "minutes-only", t["state_minutes_only"]
+    elif past:
+        state, status = "no-documents", t["state_none_archived"]
     elif meeting.kind == "ordinary" and meeting.minutes_status == "none":
         state, status = "planned", t["state_planned"]
     else:
-        state, status = "no-documents", t["state_no_documents"]
+        state, status = "planned", t["state_no_documents"]
     note = meeting.minutes_note
     if not note and meeting.minutes_status == "not-written":
         note = t["state_not_written"]
     kind = t["kind_seminar"] if meeting.kind == "seminar" else t["kind_ordinary"]
-    status = " ".join(part for part in (None if state == "planned" else f"{kind}.", status, note) if part)
+    prefix = None if status == t["state_planned"] else f"{kind}."  # "Planlagt møte" names the kind already
+    status = " ".join(part for part in (prefix, status, note) if part)
 
     docs: list[DocEntry] = []
     if NOTICE in by_role:
@@ -174,10 +184,10 @@ def meeting_entry(ctx: Context, meeting: Meeting, pdfs: list[str]) -> MeetingEnt
     return MeetingEntry(meeting.date, heading, status, state, docs, cases)
 
 
-def index_entries(ctx: Context, files: dict[str, dict[str, Any]]) -> list[MeetingEntry]:
-    """Every meeting, newest first."""
+def index_entries(ctx: Context, files: dict[str, dict[str, Any]], today: dt.date | None = None) -> list[MeetingEntry]:
+    """Every meeting, newest first, with its state on `today` (default: the real today)."""
     pdfs = archived_pdfs(files)
-    return [meeting_entry(ctx, m, pdfs.get(m.date.isoformat(), []))
+    return [meeting_entry(ctx, m, pdfs.get(m.date.isoformat(), []), today)
             for m in sorted(ctx.meetings, key=lambda m: m.date, reverse=True)]
 
 
@@ -234,9 +244,10 @@ def index_context(ctx: Context, entries: list[MeetingEntry]) -> tuple[dict[str, 
     return context, fragments
 
 
-def plan_index(ctx: Context, templates: Path, files: dict[str, dict[str, Any]]) -> IndexPlan:
-    """What the index shows for an archive holding `files` (manifest entries); not rendered."""
-    entries = index_entries(ctx, files)
+def plan_index(ctx: Context, templates: Path, files: dict[str, dict[str, Any]],
+               today: dt.date | None = None) -> IndexPlan:
+    """What the index shows for an archive holding `files` (manifest entries) on `today`; not rendered."""
+    entries = index_entries(ctx, files, today)
     context, fragments = index_context(ctx, entries)
     committee = ctx.committee
     t = _labels(committee.language)
@@ -260,11 +271,13 @@ def render_index(plan: IndexPlan, templates: Path) -> bytes:
 
 
 def is_current(manifest: Manifest, plan: IndexPlan) -> bool:
-    """The archived index was made from the same inputs and is unchanged on disk."""
-    entry = manifest.files.get(INDEX)
-    path = manifest.root / INDEX
-    return bool(entry) and entry.get("inputs") == plan.inputs and path.exists() \
-        and file_sha256(path) == entry["sha256"]
+    """The archived index (PDF and HTML) was made from the same inputs and is unchanged on disk."""
+    def current(name: str) -> bool:
+        entry, path = manifest.files.get(name), manifest.root / name
+        return bool(entry) and entry.get("inputs") == plan.inputs and path.exists() \
+            and file_sha256(path) == entry["sha256"]
+
+    return current(INDEX) and current(INDEX_HTML)
 
 
 def finish(plan: IndexPlan, pdf: bytes, exists: Callable[[str], bool],
@@ -281,10 +294,12 @@ def finish(plan: IndexPlan, pdf: bytes, exists: Callable[[str], bool],
 
 
 def write_index(tx: Transaction, plan: IndexPlan, pdf: bytes, found: PdfWords | None = None) -> list[str]:
-    """Add the links (to files the archive holds once `tx` commits) and write archive/index.pdf
-    in `tx`. Returns the link targets that are missing."""
+    """Add the links (to files the archive holds once `tx` commits) and write archive/index.pdf,
+    and archive/index.html beside it, in `tx`. Returns the link targets missing from the PDF."""
     data, missing = finish(plan, pdf, tx.exists, found)
     tx.write(INDEX, data, kind="index", inputs=plan.inputs)
+    page = render_html(plan, tx.exists)  # linked as in finish()
+    tx.write(INDEX_HTML, page, kind="index", inputs=plan.inputs)
     plan.missing = missing
     return missing
 

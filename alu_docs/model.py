@@ -186,6 +186,8 @@ class Meeting:
     legacy_minutes: bool = False
     approved_on: dt.date | None = None
     approved_sha256: str | None = None  # of the approved public minutes PDF, kept in the git-tracked YAML
+    cancelled: str | None = None  # the reason ("" when none is given) when the meeting is cancelled
+    moved_from: tuple[dt.date, ...] = ()  # earlier dates it was moved from, oldest first
 
     @property
     def yaml_path(self) -> Path:

@@ -88,7 +88,7 @@ def why_not(day: dt.date) -> str | None:
 def _regular(meeting: Meeting) -> bool:
     """Ordinary meetings made with alu-docs follow the rhythm; seminars and imported
     (legacy) meetings from before it often did not, and warning about history helps nobody."""
-    return meeting.kind == "ordinary" and not (meeting.legacy_notice or meeting.legacy_minutes)
+    return meeting.kind == "ordinary" and not meeting.is_legacy
 
 
 def _weeks(days: int) -> str:

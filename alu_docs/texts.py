@@ -127,6 +127,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "cal_meeting": "{short}-møte",
         "cal_seminar": "{short} – samling",
         "cal_agenda_pending": "Sakslisten er ikke klar ennå.",
+        "cal_cancelled": "avlyst",
     },
     "en": {
         "notice": "Notice of meeting",
@@ -243,6 +244,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "cal_meeting": "{short} meeting",
         "cal_seminar": "{short} – seminar",
         "cal_agenda_pending": "The agenda is not ready yet.",
+        "cal_cancelled": "cancelled",
     },
 }
 
@@ -296,10 +298,15 @@ ARCHIVE_TEXTS: dict[str, dict[str, str]] = {
         "state_minutes_only": "Referat foreligger.",
         "state_planned": "Planlagt møte. Innkalling er ikke sendt ennå.",
         "state_no_documents": "Ingen dokumenter.",
+        "state_none_archived": "Ingen dokumenter i arkivet.",
+        "state_cancelled": "Møtet er avlyst",
         "exempt": "Unntatt offentlighet",
         "meetings_count": "{count} møter",
         "plan": "Møteplan",
         "earlier": "Tidligere møter",
+        "plan_empty": "Ingen møter er lagt inn ennå.",
+        "index_pdf": "Møtearkivet som PDF",
+        "years": "År",
         "season_autumn": "Høst",
         "season_spring": "Vår",
         "pdf": "pdf",
@@ -326,15 +333,27 @@ ARCHIVE_TEXTS: dict[str, dict[str, str]] = {
         "state_minutes_only": "Minutes available.",
         "state_planned": "Planned meeting. The notice has not been sent yet.",
         "state_no_documents": "No documents.",
+        "state_none_archived": "No documents in the archive.",
+        "state_cancelled": "The meeting is cancelled",
         "exempt": "Exempt from public access",
         "meetings_count": "{count} meetings",
         "plan": "Meeting plan",
         "earlier": "Earlier meetings",
+        "plan_empty": "No meetings have been scheduled yet.",
+        "index_pdf": "The meeting archive as PDF",
+        "years": "Years",
         "season_autumn": "Autumn",
         "season_spring": "Spring",
         "pdf": "pdf",
     },
 }
+
+
+def cancelled_note(reason: str | None, language: str) -> str:
+    """'Møtet er avlyst.' or, with the reason as the secretary wrote it, 'Møtet er avlyst: for få saker.'"""
+    text = ARCHIVE_TEXTS[language]["state_cancelled"]
+    reason = (reason or "").strip().rstrip(".")
+    return f"{text}: {reason}." if reason else f"{text}."
 
 
 def date_range(start: dt.date, end: dt.date | None, language: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import shutil
 import subprocess
@@ -41,7 +42,7 @@ def test_states_of_each_kind_of_meeting(paths: Paths) -> None:
     files = {"2025/2025-08-27/ALU-2025-08-27-innkalling.pdf": {"meeting": "2025-08-27"},
              "2025/2025-08-27/ALU-2025-08-27-referat.pdf": {"meeting": "2025-08-27"},
              "2025/2025-08-27/ALU-2025-08-27-sak-003.pdf": {"meeting": "2025-08-27"}}
-    entries = {e.date.isoformat(): e for e in index_entries(ctx, files)}
+    entries = {e.date.isoformat(): e for e in index_entries(ctx, files, today=dt.date(2025, 9, 1))}
     assert [e.date for e in entries.values()] == sorted((e.date for e in entries.values()), reverse=True)
     assert entries["2025-08-27"].state == "draft"
     assert entries["2025-08-27"].status == "Ordinært møte. Innkalling. Referatet er et utkast, ikke godkjent."
@@ -53,8 +54,27 @@ def test_states_of_each_kind_of_meeting(paths: Paths) -> None:
     assert [(d.label, d.target) for d in entries["2023-02-09"].docs] == [("Innkalling (ikke i dette arkivet)", None)]
     assert entries["2023-10-18"].state == "no-documents"
     assert entries["2023-10-18"].heading == "onsdag 18.–torsdag 19. oktober 2023: Samling på Baardshaug herregård"
-    assert entries["2023-10-18"].status == "Samling. Ingen dokumenter. Referat ikke skrevet."
+    assert entries["2023-10-18"].status == "Samling. Ingen dokumenter i arkivet. Referat ikke skrevet."
     assert entries["2024-01-25"].state == "minutes-only" and entries["2024-01-25"].docs[0].target is None
+
+
+def test_states_follow_the_date_and_a_cancellation(paths: Paths) -> None:
+    committee, meetings = load_all(paths.meetings)
+    meetings = [dataclasses.replace(m, cancelled="for få saker") if m.date == dt.date(2025, 11, 5) else m
+                for m in meetings]
+    ctx = Context.build(committee, meetings)
+    files = {"2025/2025-09-24/ALU-2025-09-24-innkalling.pdf": {"meeting": "2025-09-24"}}
+
+    def states(today: dt.date) -> dict[str, tuple[str, str]]:
+        return {e.date.isoformat(): (e.state, e.status) for e in index_entries(ctx, files, today=today)}
+
+    before, after = states(dt.date(2025, 10, 15)), states(dt.date(2025, 10, 16))
+    assert before["2025-10-15"] == ("planned", "Planlagt møte. Innkalling er ikke sendt ennå.")  # on the day
+    assert after["2025-10-15"] == ("no-documents", "Ordinært møte. Ingen dokumenter i arkivet.")
+    assert before["2025-09-24"] == after["2025-09-24"] == (
+        "pending", "Ordinært møte. Innkalling. Referat foreligger ikke ennå.")
+    assert before["2025-11-05"] == after["2025-11-05"] == ("cancelled", "Ordinært møte. Møtet er avlyst: for få saker.")
+    assert states(dt.date(2023, 10, 1))["2023-10-18"] == ("planned", "Samling. Ingen dokumenter. Referat ikke skrevet.")
 
 
 def test_a_confidential_case_shows_number_and_legal_basis_only(paths: Paths) -> None:
@@ -99,8 +119,8 @@ def test_index_pdf_lists_every_meeting_and_links_every_archived_pdf(
     assert positions == sorted(positions)
     assert "Møteinnkalling. Referat ble ikke skrevet." in text
     assert "onsdag 18.–torsdag 19. oktober 2023: Samling på Baardshaug herregård" in text
-    assert "Samling. Ingen dokumenter. Referat ikke skrevet." in text
-    assert "Referatet er et utkast" in text and "Planlagt møte" in text
+    assert "Samling. Ingen dokumenter i arkivet. Referat ikke skrevet." in text
+    assert "Referatet er et utkast" in text and "Ingen dokumenter i arkivet" in text  # the sample's dates have passed
     assert "Referat (ikke i dette arkivet)" in text
 
     # every link resolves, relative, to a file beside the index; every archived PDF is linked
