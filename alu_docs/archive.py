@@ -12,7 +12,7 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -186,15 +186,15 @@ def verify(root: Path) -> list[str]:
     return problems
 
 
-def verify_archive(root: Path, *, echo=print) -> int:  # type: ignore[no-untyped-def]
+def verify_archive(root: Path, *, echo=print, extra: Sequence[str] = ()) -> int:  # type: ignore[no-untyped-def]
     """`alu-docs verify`: raise ArchiveError naming every file that differs from the
-    manifest; return the number of files checked."""
+    manifest (and the `extra` problems other checks found, e.g. the Noark 5 export's);
+    return the number of files checked."""
     if not (root / MANIFEST).exists():
         raise ArchiveError(f"{root.name}/{MANIFEST} not found: nothing to verify (build the archive first)")
-    problems = verify(root)
+    problems = [f"{root.name}/{p}" for p in verify(root)] + list(extra)
     if problems:
-        raise ArchiveError("\n".join(f"{root.name}/{p}" for p in problems)
-                           + f"\n{len(problems)} problem{'s' if len(problems) != 1 else ''} found")
+        raise ArchiveError("\n".join(problems) + f"\n{len(problems)} problem{'s' if len(problems) != 1 else ''} found")
     count = len(Manifest.load(root).files)
     echo(f"ok: {count} files in {root.name}/ match {MANIFEST} (sha256)")
     return count
