@@ -29,7 +29,7 @@ import os
 import signal
 import tempfile
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -501,17 +501,17 @@ def _approval_problems(manifest: Manifest, in_yaml: dict[str, str]) -> list[str]
     return problems
 
 
-def verify_archive(paths: Paths, *, echo: Echo = print) -> int:
-    """`alu-docs verify`: raise ArchiveError naming every problem; return the number of files
-    checked."""
+def verify_archive(paths: Paths, *, echo: Echo = print, extra: Sequence[str] = ()) -> int:
+    """`alu-docs verify`: raise ArchiveError naming every problem (and the `extra` problems other
+    checks found, e.g. the Noark 5 export's); return the number of files checked."""
     root = paths.archive
     with locked(root):
         recover(paths, echo)
         if not (root / MANIFEST).exists():
             raise ArchiveError(f"{root.name}/{MANIFEST} not found: nothing to verify (build the archive first)")
-        problems = verify(paths)
+        problems = [p if p.startswith("approval") else f"{root.name}/{p}" for p in verify(paths)] + list(extra)
     if problems:
-        raise ArchiveError("\n".join(p if p.startswith("approval") else f"{root.name}/{p}" for p in problems)
+        raise ArchiveError("\n".join(problems)
                            + f"\n{len(problems)} problem{'s' if len(problems) != 1 else ''} found")
     count = len(Manifest.load(root).files)
     echo(f"ok: {count} files in {root.name}/ match {MANIFEST} (sha256); approvals agree with meeting.yaml")

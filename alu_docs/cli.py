@@ -135,12 +135,38 @@ def page(paths: Paths, out: Path | None, base_url: str | None) -> None:
 
 
 @cli.command()
+@click.option("--export", "export_folder", type=click.Path(file_okay=False, path_type=Path),
+              help="A Noark 5 export to check too (default: internal/noark5/ when there is one).")
 @click.pass_obj
-def verify(paths: Paths) -> None:
-    """Check every archived file against the sha256 manifest."""
+def verify(paths: Paths, export_folder: Path | None) -> None:
+    """Check every archived file against the sha256 manifest, and the Noark 5 export's files
+    against their sjekksum."""
     from .archive import verify_archive
+    from .noark5 import verify_export
 
-    verify_archive(paths, echo=click.echo)
+    verify_archive(paths, echo=click.echo, extra=verify_export(paths, export_folder, echo=click.echo))
+
+
+@cli.group()
+def export() -> None:
+    """Export the archive for others: `export noark5` is the deposit to the institution's archive."""
+
+
+@export.command("noark5")
+@click.option("--year", type=click.IntRange(2000, 2100), help="The meetings of one calendar year.")
+@click.option("--from", "start", type=DATE, help="First day of the period (default: the first meeting).")
+@click.option("--to", "end", type=DATE, help="Last day of the period (default: the last meeting).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to write (default: internal/noark5/; never inside archive/).")
+@click.pass_obj
+def export_noark5(paths: Paths, year: int | None, start: dt.date | None, end: dt.date | None,
+                  out: Path | None) -> None:
+    """Write a Noark 5 v5.0 archive extract: arkivstruktur.xml, dokumenter/ and info.txt."""
+    if year is not None and (start or end):
+        raise click.UsageError("give --year or --from/--to, not both")
+    from .noark5 import export_noark5 as write_export
+
+    write_export(paths, year=year, start=start, end=end, out=out, echo=click.echo)
 
 
 @cli.command()
