@@ -363,10 +363,13 @@ def _stamp(pdf: pikepdf.Pdf, prefix: str, of: str) -> pikepdf.Pdf:
     labels = [f"{prefix} {n} {of} {total}" for n in range(1, total + 1)]
     placements = []
     for page, label in zip(pdf.pages, labels, strict=True):
-        place = place_stamp(tuple(float(v) for v in page.cropbox), int(page.obj.get("/Rotate", 0)),
+        place = place_stamp(_box(page), _rotation(page),
                             lambda size, label=label: stringWidth(label, regular, size))
         if place.box is not None:
-            media = [float(v) for v in page.mediabox]
+            try:
+                media = [float(v) for v in page.mediabox]
+            except (ValueError, TypeError, pikepdf.PdfError):
+                media = list(place.box)
             page.obj.CropBox = Array(place.box)
             page.obj.MediaBox = Array([min(media[0], place.box[0]), min(media[1], place.box[1]),
                                        max(media[2], place.box[2]), max(media[3], place.box[3])])
@@ -379,6 +382,22 @@ def _stamp(pdf: pikepdf.Pdf, prefix: str, of: str) -> pikepdf.Pdf:
         page.contents_add(f"\nQ\n/Artifact <</Type /Pagination /Subtype /Footer>> BDC\n"
                           f"q {matrix} cm {name} Do Q\nEMC\n".encode())
     return overlay
+
+
+def _box(page: pikepdf.Page) -> tuple[float, float, float, float]:
+    """The page's visible box (crop box, else media box); A4 when it has none that reads."""
+    try:
+        x0, y0, x1, y1 = (float(v) for v in page.cropbox)
+    except (ValueError, TypeError, pikepdf.PdfError):
+        return (0.0, 0.0, *A4)
+    return (x0, y0, x1, y1) if abs(x1 - x0) > 0 and abs(y1 - y0) > 0 else (0.0, 0.0, *A4)
+
+
+def _rotation(page: pikepdf.Page) -> int:
+    try:
+        return int(float(page.obj.get("/Rotate", 0)))
+    except (ValueError, TypeError):
+        return 0
 
 
 def _own_xobject(page: pikepdf.Page, xobject: pikepdf.Object, prefix: str) -> str:
@@ -482,10 +501,14 @@ class _Tree:
         if not isinstance(tree, Dictionary) or "/K" not in tree or "/ParentTree" not in tree:
             _untag(pages)
             return None
-        # the pages are copied already, so the elements' /Pg and /Obj land on the copies
-        tree = self.pdf.copy_foreign(tree)
-        entries = list(_number_tree(tree.ParentTree))
-        if not entries:
+        try:  # the pages are copied already, so the elements' /Pg and /Obj land on the copies
+            tree = self.pdf.copy_foreign(tree if tree.is_indirect else source.make_indirect(tree))
+            entries = list(_number_tree(tree.ParentTree))
+            kids = tree.K if isinstance(tree.K, Array) else Array([tree.K])
+            tops = [kid for kid in kids if isinstance(kid, Dictionary) and "/S" in kid]
+        except Exception:  # a tree qpdf cannot follow in someone else's PDF: the pages count as untagged
+            entries = tops = []
+        if not entries or not tops:
             _untag(pages)
             return None
         offset = self.next_key
@@ -496,12 +519,11 @@ class _Tree:
             for name, value in (mapping or Dictionary()).items():
                 if name not in merged:  # the first document's meaning wins
                     merged[name] = value
-        kids = tree.K if isinstance(tree.K, Array) else Array([tree.K])
-        return [kid for kid in kids if isinstance(kid, Dictionary)]
+        return tops
 
     def _figure(self, part: pikepdf.Object, page: pikepdf.Page, alt: str) -> None:
         """An untagged page as one Figure: its whole content marked, named by /Alt."""
-        box = Array([float(v) for v in page.cropbox])
+        box = Array(_box(page))
         figure = self.element("Figure", part, page, [0], Alt=alt, A=Dictionary(O=Name.Layout, BBox=box))
         page.obj.StructParents = self.key(Array([figure]))
         page.contents_add(b"/Figure <</MCID 0>> BDC\n", prepend=True)
@@ -534,14 +556,11 @@ def _renumber(pages: list[pikepdf.Page], offset: int) -> None:
     """Shift the ParentTree keys a document's pages, annotations and forms point to."""
     seen: set[tuple[int, int]] = set()
     for page in pages:
-        if "/StructParents" in page.obj:
-            page.obj.StructParents = int(page.obj.StructParents) + offset
-        for annotation in page.obj.get("/Annots", Array()):
-            if isinstance(annotation, Dictionary) and "/StructParent" in annotation:
-                annotation.StructParent = int(annotation.StructParent) + offset
-        for form in _forms(page.obj.get("/Resources"), seen):
-            if "/StructParents" in form:
-                form.StructParents = int(form.StructParents) + offset
+        annotations = [a for a in page.obj.get("/Annots", Array()) if isinstance(a, Dictionary)]
+        for holder, key in ((page.obj, "/StructParents"), *((a, "/StructParent") for a in annotations),
+                            *((form, "/StructParents") for form in _forms(page.obj.get("/Resources"), seen))):
+            if isinstance(holder.get(key), int):
+                holder[key] = int(holder[key]) + offset
 
 
 def _untag(pages: list[pikepdf.Page]) -> None:

@@ -21,7 +21,7 @@ from alu_docs.context import Context
 from alu_docs.errors import AttachmentError
 from alu_docs.model import load_all
 from tests.conftest import need, pdftotext, run_cli, snapshot
-from tests.pdfcheck import active_content, archival_problems, elements, roles, strings
+from tests.pdfcheck import active_content, archival_problems, elements, roles, strings, structure_problems
 
 PACKET = "archive/2025/2025-08-27/ALU-2025-08-27-sakspapirer.pdf"
 
@@ -513,3 +513,82 @@ def test_stamps_once_per_page_legible_on_any_page_size_and_no_active_content(pro
         assert [str(a.A.URI) for a in page.Annots] == ["https://www.ntnu.no/"]
         assert "https://www.ntnu.no/" in strings(packet_pdf)
     assert archival_problems(pdf) == []
+
+
+# --- odd attachments, without LibreOffice -------------------------------------------------------------
+
+
+def packet_of(project: Path, attachments: dict[str, Path], edition: str = "public") -> bytes:
+    """The test meeting's packet, its notice and case papers drawn by reportlab instead of
+    LibreOffice: for what attachments do to the packet."""
+    write_meeting(project, attachments)
+    committee, meetings = load_all(project / "meetings")
+    ctx = Context.build(committee, meetings)
+    meeting = next(m for m in meetings if m.date.isoformat() == "2025-10-15")
+    names = [f"{ctx.stem(meeting)}-innkalling", *(ctx.case_paper_name(meeting, c) for c in meeting.cases)]
+    pdfs = {f"{edition}/{name}": reportlab_pdf(project / f"{name}.pdf", 1).read_bytes() for name in names}
+    return packet.build_packet(ctx, meeting, edition, pdfs)
+
+
+def odd_pdf(path: Path, kind: str) -> Path:
+    """One page of a kind real producers write: no content at all, a /Rotate that is a real
+    number, a content stream that leaves its scale behind (no q/Q), a broken structure tree,
+    or a tagged page with a link in its structure tree."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(595, 842))
+    page = pdf.pages[0].obj
+    square = b"0 g 100 600 100 100 re f"
+    if kind == "empty":
+        del page["/Contents"]
+    elif kind == "real-rotate":
+        page.Contents = pdf.make_stream(square)
+        page.Rotate = pikepdf.Object.parse(b"90.0")
+    elif kind == "unbalanced":
+        page.Contents = pdf.make_stream(b"0.1 0 0 0.1 0 0 cm " + square)
+    elif kind == "broken-tags":
+        page.Contents = pdf.make_stream(b"/P <</MCID 0>> BDC " + square + b" EMC")
+        page.StructParents = 0
+        pdf.Root.StructTreeRoot = Dictionary(Type=Name.StructTreeRoot, K=7, ParentTree=Dictionary(Nums=[0, 3]))
+        pdf.Root.MarkInfo = Dictionary(Marked=True)
+    elif kind == "tagged":
+        page.Contents = pdf.make_stream(b"/P <</MCID 0>> BDC " + square + b" EMC")
+        page.StructParents = 0
+        link = pdf.make_indirect(Dictionary(Type=Name.Annot, Subtype=Name.Link, Rect=[100, 600, 200, 700],
+                                            StructParent=1, A=Dictionary(S=Name.URI, URI="https://www.ntnu.no/")))
+        page.Annots = Array([link])
+        root = pdf.make_indirect(Dictionary(Type=Name.StructTreeRoot))
+        document = pdf.make_indirect(Dictionary(Type=Name.StructElem, S=Name.Document, P=root))
+        para = pdf.make_indirect(Dictionary(Type=Name.StructElem, S=Name.P, P=document, Pg=page, K=0))
+        link_elem = pdf.make_indirect(Dictionary(Type=Name.StructElem, S=Name.Link, P=document, Alt="NTNU",
+                                                 K=Dictionary(Type=Name.OBJR, Obj=link, Pg=page)))
+        document.K = Array([para, link_elem])
+        root.K = document
+        root.ParentTree = Dictionary(Nums=[0, Array([para]), 1, link_elem])
+        pdf.Root.StructTreeRoot = root
+        pdf.Root.MarkInfo = Dictionary(Marked=True)
+    pdf.save(path)
+    return path
+
+
+def test_odd_attachments_keep_their_tags_or_become_figures_and_get_one_stamp_each(project, tmp_path, poppler):
+    kinds = ["empty", "real-rotate", "unbalanced", "broken-tags", "tagged"]
+    path = tmp_path / "packet.pdf"
+    path.write_bytes(packet_of(project, {kind: odd_pdf(tmp_path / f"{kind}.pdf", kind) for kind in kinds}))
+    subprocess.run(["qpdf", "--check", str(path)], check=True, capture_output=True)
+    reader = PdfReader(path)
+    total = len(reader.pages)
+    starts = {t.split(": ", 1)[1]: p for d, t, p in outline_titles(reader) if d == 1}
+    for n in range(1, total + 1):
+        assert re.findall(r"side \d+ av \d+", page_text(path, n)) == [f"side {n} av {total}"]
+    # the stamp sits in the corner whatever scale the page's content left behind
+    (width, height), words = stamp_words(path, starts["unbalanced"] + 1)
+    assert all(x0 > width / 2 and y0 > height - 40 for x0, y0, _, _ in words), words
+    with pikepdf.open(path) as pdf:
+        assert structure_problems(pdf) == []
+        parts = {str(e.T): e for e in pdf.Root.StructTreeRoot.K[0].K if e.S == "/Part"}
+        assert roles(parts["Vedlegg 5: tagged"]) == ["/P", "/Link"]  # its own tags, kept
+        for kind in kinds[:4]:
+            assert roles(parts[f"Vedlegg {kinds.index(kind) + 1}: {kind}"]) == ["/Figure"], kind
+        # the check sees a stamp that is neither tagged nor an artifact (as the packet had them before)
+        pdf.pages[1].contents_add(b"BT /F1 9 Tf (side 2) Tj ET")
+        assert structure_problems(pdf) == ["page 2: Tj is neither tagged content nor an artifact"]
