@@ -536,7 +536,36 @@ class _Tree:
                                     Alt=str(text))
                 annotation.StructParent = self.key(elem)
 
+    def elements(self) -> Iterator[pikepdf.Object]:
+        """Every structure element, each once."""
+        seen: set[tuple[int, int]] = set()
+        todo = [self.document]
+        while todo:
+            elem = todo.pop()
+            if elem.objgen in seen:
+                continue
+            seen.add(elem.objgen)
+            yield elem
+            kids = elem.get("/K")
+            for kid in kids if isinstance(kids, Array) else [kids]:
+                if isinstance(kid, Dictionary) and "/S" in kid and kid.is_indirect:
+                    todo.append(kid)
+
     def finish(self) -> None:
+        # an annotation that did not stay on its page (a dropped file attachment, a stripped form
+        # field) leaves the structure tree too, or it would come along into the file
+        on_pages = {a.objgen for page in self.pdf.pages for a in page.obj.get("/Annots", Array())
+                    if isinstance(a, Dictionary)}
+
+        def gone(kid: pikepdf.Object) -> bool:
+            target = kid.get("/Obj") if isinstance(kid, Dictionary) and kid.get("/Type") == "/OBJR" else None
+            return isinstance(target, Dictionary) and "/Rect" in target and target.objgen not in on_pages
+
+        for elem in self.elements():
+            kids = elem.get("/K")
+            kids = kids if isinstance(kids, Array) else Array([kids]) if kids is not None else Array()
+            if any(gone(kid) for kid in kids):
+                elem.K = Array([kid for kid in kids if not gone(kid)])
         root = self.root
         root.K = Array([self.document])
         nums = Array()
@@ -641,14 +670,27 @@ def _make_inert(page: pikepdf.Page) -> None:
             continue
         if annotation.get("/Subtype") != "/Popup":
             annotation.F = flags | PRINT_FLAG  # PDF/A: annotations print
-        holder, depth = annotation, 0
-        while isinstance(holder, Dictionary) and depth < 16:  # the widget and the fields above it
-            _drop_actions(holder)
-            holder, depth = holder.get("/Parent"), depth + 1
+        _drop_actions(annotation)
         if annotation.get("/Subtype") == "/Link" and "/A" not in annotation and "/Dest" not in annotation:
             continue  # a link that did something else
         kept.append(annotation)
     obj.Annots = kept
+
+
+def _sweep(pdf: pikepdf.Pdf) -> None:
+    """No actions but page and web links, no embedded files, wherever they are: also what
+    came in by a path the page pass does not see (a structure element's annotation, a
+    popup's parent, a field above a widget)."""
+    todo = [obj for obj in pdf.objects if isinstance(obj, Dictionary | Array | pikepdf.Stream)]
+    while todo:
+        obj = todo.pop()
+        children = list(obj) if isinstance(obj, Array) else list(obj.values())
+        if not isinstance(obj, Array):
+            _drop_actions(obj)
+            for key in ("/OpenAction", "/EF", "/RF", "/JS"):
+                if key in obj:
+                    del obj[key]
+        todo.extend(c for c in children if isinstance(c, Dictionary | Array) and not c.is_indirect)
 
 
 def _field_type(annotation: pikepdf.Object) -> str | None:
@@ -663,8 +705,8 @@ def _field_type(annotation: pikepdf.Object) -> str | None:
 def _drop_actions(holder: pikepdf.Object) -> None:
     if "/AA" in holder:
         del holder["/AA"]
-    action = holder.get("/A")
-    if not isinstance(action, Dictionary):
+    action = holder.get("/A")  # (a structure element's /A holds attributes: no /S)
+    if not isinstance(action, Dictionary) or "/S" not in action:
         return
     kind = action.get("/S")
     if kind not in SAFE_ACTIONS and not (kind == "/Named" and action.get("/N") in SAFE_NAMED):
@@ -793,6 +835,7 @@ def build_packet(ctx: Context, meeting: Meeting, edition: str, pdfs: dict[str, b
         tree.add_part(part.title, part.reader, pages,
                       lambda n, title=part.title, count=count: f"{title} ({t['page'].lower()} {n} {t['of']} {count})")
     tree.finish()
+    _sweep(pdf)
     _outline(pdf, t["contents"], parts)
     overlay = _stamp(pdf, f"{committee.short} {short_date(meeting.date)} · {t['packet']} {t['page'].lower()}",
                      t["of"])

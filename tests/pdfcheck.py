@@ -17,7 +17,8 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name
 
 # Keys and names that make a PDF active (PDF/A forbids most; the packet must have none)
-ACTIVE = {"/JS", "/JavaScript", "/Launch", "/SubmitForm", "/EmbeddedFiles", "/AA", "/ImportData", "/ResetForm"}
+ACTIVE = {"/JS", "/JavaScript", "/Launch", "/SubmitForm", "/EmbeddedFiles", "/EF", "/FileAttachment", "/AA",
+          "/ImportData", "/ResetForm"}
 PAINTING = {"Tj", "TJ", "'", '"', "Do", "BI"}  # what puts text or images on a page
 
 

@@ -225,11 +225,14 @@ def test_sample_packet_has_notice_case_papers_attachments_bookmarks_and_page_num
             with pikepdf.open(source) as original:
                 own = original.Root.StructTreeRoot
                 assert roles(part, tree.RoleMap) == roles(own.K[0], own.RoleMap), source.name
+                attributes = [[str(e.get("/A")) for _, e in elements(d)] for d in (part, own.K[0])]
+                assert attributes[0] == attributes[1], source.name  # table and layout attributes too
         # the untagged attachment: each page a Figure named after it
         figures = [e for _, e in elements(document.K[5 + documents.index(nested[0][0])])]
         assert [str(f.S) for f in figures] == ["/Figure"] * attachment
         assert all(str(f.Alt).startswith("Vedlegg 1: Statusnotat administrativ omstilling, august 2025 (side ")
                    for f in figures)
+        assert all(len(f.A.BBox) == 4 for f in figures)
         # the contents: a Link element with the entry's text per row, and its annotation says it too
         links = [e for _, e in elements(document.K[4]) if e.S == "/Link"]
         assert [str(e.Alt) for e in links] == ["Møteinnkalling", *documents[1:]]
@@ -561,9 +564,18 @@ def odd_pdf(path: Path, kind: str) -> Path:
         para = pdf.make_indirect(Dictionary(Type=Name.StructElem, S=Name.P, P=document, Pg=page, K=0))
         link_elem = pdf.make_indirect(Dictionary(Type=Name.StructElem, S=Name.Link, P=document, Alt="NTNU",
                                                  K=Dictionary(Type=Name.OBJR, Obj=link, Pg=page)))
-        document.K = Array([para, link_elem])
+        # an embedded file with a script, reachable only through its structure element once its annotation goes
+        data = pdf.make_stream(b"hemmelig", Type=Name.EmbeddedFile)
+        attached = pdf.make_indirect(Dictionary(
+            Type=Name.Annot, Subtype=Name.FileAttachment, Rect=[300, 600, 320, 620], StructParent=2,
+            FS=Dictionary(Type=Name.Filespec, F="x.txt", EF=Dictionary(F=data)),
+            AA=Dictionary(E=Dictionary(S=Name.JavaScript, JS="app.alert(1)"))))
+        page.Annots.append(attached)
+        file_elem = pdf.make_indirect(Dictionary(Type=Name.StructElem, S=Name.Annot, P=document,
+                                                 K=Dictionary(Type=Name.OBJR, Obj=attached, Pg=page)))
+        document.K = Array([para, link_elem, file_elem])
         root.K = document
-        root.ParentTree = Dictionary(Nums=[0, Array([para]), 1, link_elem])
+        root.ParentTree = Dictionary(Nums=[0, Array([para]), 1, link_elem, 2, file_elem])
         pdf.Root.StructTreeRoot = root
         pdf.Root.MarkInfo = Dictionary(Marked=True)
     pdf.save(path)
@@ -586,7 +598,8 @@ def test_odd_attachments_keep_their_tags_or_become_figures_and_get_one_stamp_eac
     with pikepdf.open(path) as pdf:
         assert structure_problems(pdf) == []
         parts = {str(e.T): e for e in pdf.Root.StructTreeRoot.K[0].K if e.S == "/Part"}
-        assert roles(parts["Vedlegg 5: tagged"]) == ["/P", "/Link"]  # its own tags, kept
+        assert roles(parts["Vedlegg 5: tagged"]) == ["/P", "/Link", "/Annot"]  # its own tags, kept
+        assert active_content(pdf) == set()
         for kind in kinds[:4]:
             assert roles(parts[f"Vedlegg {kinds.index(kind) + 1}: {kind}"]) == ["/Figure"], kind
         # the check sees a stamp that is neither tagged nor an artifact (as the packet had them before)
