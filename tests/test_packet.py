@@ -153,6 +153,18 @@ def write_meeting(project: Path, attachments: dict[str, Path]) -> Path:
     return path
 
 
+def packet_of(project: Path, attachments: dict[str, Path], edition: str = "public") -> bytes:
+    """The test meeting's packet, its notice and case papers drawn by reportlab instead of
+    LibreOffice: for what attachments do to the packet."""
+    write_meeting(project, attachments)
+    committee, meetings = load_all(project / "meetings")
+    ctx = Context.build(committee, meetings)
+    meeting = next(m for m in meetings if m.date.isoformat() == "2025-10-15")
+    names = [f"{ctx.stem(meeting)}-innkalling", *(ctx.case_paper_name(meeting, c) for c in meeting.cases)]
+    pdfs = {f"{edition}/{name}": reportlab_pdf(project / f"{name}.pdf", 1).read_bytes() for name in names}
+    return packet.build_packet(ctx, meeting, edition, pdfs)
+
+
 # --- the sample meeting ---------------------------------------------------------------------------
 
 
@@ -486,15 +498,13 @@ def stamp_words(pdf: Path, page: int) -> tuple[tuple[float, float], list[tuple[f
 def test_stamps_once_per_page_legible_on_any_page_size_and_no_active_content(project, tmp_path, poppler):
     made = tmp_path / "made"
     made.mkdir()
-    write_meeting(project, {
+    pdf = tmp_path / "packet.pdf"
+    pdf.write_bytes(packet_of(project, {
         "Delt innholdsstrøm": shared_content_pdf(made / "delt.pdf"),
         "A0-tegning": sized_pdf(made / "a0.pdf", 2383.9, 3370.4),
         "Frimerke": sized_pdf(made / "frimerke.pdf", 3, 3),
         "Aktivt innhold": active_pdf(made / "aktivt.pdf"),
-    })
-    code, output = run_cli("build", "2025-10-15")
-    assert code == 0, output
-    pdf = project / "archive/2025/2025-10-15/ALU-2025-10-15-sakspapirer.pdf"
+    }))
     reader = PdfReader(pdf)
     total = len(reader.pages)
     marks = dict((t, p + 1) for d, t, p in outline_titles(reader) if d == 1)
@@ -519,18 +529,6 @@ def test_stamps_once_per_page_legible_on_any_page_size_and_no_active_content(pro
 
 
 # --- odd attachments, without LibreOffice -------------------------------------------------------------
-
-
-def packet_of(project: Path, attachments: dict[str, Path], edition: str = "public") -> bytes:
-    """The test meeting's packet, its notice and case papers drawn by reportlab instead of
-    LibreOffice: for what attachments do to the packet."""
-    write_meeting(project, attachments)
-    committee, meetings = load_all(project / "meetings")
-    ctx = Context.build(committee, meetings)
-    meeting = next(m for m in meetings if m.date.isoformat() == "2025-10-15")
-    names = [f"{ctx.stem(meeting)}-innkalling", *(ctx.case_paper_name(meeting, c) for c in meeting.cases)]
-    pdfs = {f"{edition}/{name}": reportlab_pdf(project / f"{name}.pdf", 1).read_bytes() for name in names}
-    return packet.build_packet(ctx, meeting, edition, pdfs)
 
 
 def odd_pdf(path: Path, kind: str) -> Path:
