@@ -12,7 +12,7 @@ APT_PACKAGES := libreoffice-writer-nogui fonts-crosextra-carlito fonts-crosextra
 	fonts-dejavu-core fonts-noto-color-emoji poppler-utils qpdf ghostscript libgs-common \
 	chromium
 
-.PHONY: help meeting test check archive index new-case new-meeting schema system templates lint bench clean
+.PHONY: help meeting test quick check archive index new-case new-meeting schema system templates lint bench clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-13s %s\n", $$1, $$2}'
@@ -21,9 +21,13 @@ meeting: $(STAMP) system ## build one meeting: make meeting DATE=2025-08-27
 	@test -n "$(DATE)" || { echo "usage: make meeting DATE=YYYY-MM-DD" >&2; exit 2; }
 	@$(ALU) build $(DATE)
 
-test: $(STAMP) system ## run ruff and the test suite (real LibreOffice, PDFs read back)
+test: $(STAMP) system ## run ruff and the whole test suite (real LibreOffice, PDFs read back, faults injected)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pytest -q
+
+quick: $(STAMP) system ## ruff and the tests without the slow fault and corpus tests
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/pytest -q -m "not slow"
 
 check: $(STAMP) ## validate every meeting (or DATE=…), write nothing
 	@$(ALU) check $(DATE)

@@ -21,7 +21,7 @@ import yaml
 Problems = list[tuple[int, str, str]]  # (line, key path, message)
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
-_TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
+_TIME = re.compile(r"([01]?\d|2[0-3])[:.]([0-5]\d)")
 
 
 def line_of(node: yaml.Node) -> int:
@@ -189,54 +189,61 @@ class Boolean(Spec):
         return self._json({"type": "boolean"})
 
 
+class _Written(Spec):
+    """A value written in a fixed form (a date, a time): `form` names it in messages,
+    `regex` reads it, `make` builds it (ValueError: the form is right but the value is not)."""
+
+    form = ""
+    regex: re.Pattern[str]
+
+    def make(self, match: re.Match[str]) -> Any:
+        raise NotImplementedError
+
+    def check(self, node, path, problems):
+        if self.nullable and is_null(node):
+            return None
+        value = self._scalar(node, path, problems, self.form)
+        if value is None:
+            return None
+        match = self.regex.fullmatch(value.strip())
+        if not match:
+            problems.append((line_of(node), path, f"expected {self.form}; got {shown(node)}"))
+            return None
+        try:
+            return self.make(match)
+        except ValueError:
+            problems.append((line_of(node), path, f"expected a real {self.form.removeprefix('a ')}; got {shown(node)}"))
+            return None
+
+
 @dataclass
-class Date(Spec):
+class Date(_Written):
     """A calendar date written YYYY-MM-DD."""
 
     description: str = ""
     hint: str = ""
     nullable: bool = False
+    form = "a date YYYY-MM-DD"
+    regex = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 
-    def check(self, node, path, problems):
-        if self.nullable and is_null(node):
-            return None
-        value = self._scalar(node, path, problems, "a date YYYY-MM-DD")
-        if value is None:
-            return None
-        match = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", value.strip())
-        if not match:
-            problems.append((line_of(node), path, f"expected a date YYYY-MM-DD; got {shown(node)}"))
-            return None
-        try:
-            return dt.date(*map(int, match.groups()))
-        except ValueError:
-            problems.append(
-                (line_of(node), path, f"expected a real date YYYY-MM-DD; got {shown(node)}")
-            )
-            return None
+    def make(self, match: re.Match[str]) -> dt.date:
+        return dt.date(*map(int, match.groups()))
 
     def json_schema(self):
         return self._json({"type": "string", "format": "date"})
 
 
 @dataclass
-class Time(Spec):
+class Time(_Written):
     """A clock time HH:MM. Quoting is optional: YAML's base-60 reading of 09:00 is undone."""
 
     description: str = ""
     hint: str = ""
     nullable: bool = False
+    form = "a time HH:MM"
+    regex = _TIME
 
-    def check(self, node, path, problems):
-        if self.nullable and is_null(node):
-            return None
-        value = self._scalar(node, path, problems, "a time HH:MM")
-        if value is None:
-            return None
-        match = _TIME.match(value.strip())
-        if not match:
-            problems.append((line_of(node), path, f"expected a time HH:MM; got {shown(node)}"))
-            return None
+    def make(self, match: re.Match[str]) -> dt.time:
         return dt.time(int(match.group(1)), int(match.group(2)))
 
     def json_schema(self):
