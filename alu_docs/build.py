@@ -28,6 +28,7 @@ from .names import meeting_dir
 from .packet import load_fonts, make_packets, packet_name
 from .paths import Paths
 from .render import DocPlan, RenderedDoc, plan_meeting, render_plans
+from .tagging import tag_pdf
 from .yamledit import set_minutes, write_case_numbers
 
 Echo = Callable[[str], None]
@@ -163,7 +164,7 @@ def build_meetings(paths: Paths, ctx: Context, selected: list[Meeting], *, echo:
             words = None
             try:
                 for run in batches.completed():
-                    pdfs.update({keys[docx]: pdf.read_bytes() for docx, pdf in run.items()})
+                    pdfs.update({keys[docx]: tag_pdf(pdf.read_bytes()) for docx, pdf in run.items()})
                     if "index/index" in pdfs and words is None:  # its link texts (pdftotext), meanwhile
                         words = pool.submit(pdf_words, pdfs["index/index"])
                     # packets of the meetings whose PDFs are all here, while later runs convert

@@ -32,6 +32,7 @@ from .convert import to_pdf
 from .links import PdfWords, add_links, pdf_words, place_links
 from .model import Meeting
 from .render import DocPlan, render_docx
+from .tagging import tag_pdf
 from .texts import ARCHIVE_TEXTS, date_range, texts
 
 Echo = Callable[[str], None]
@@ -313,7 +314,7 @@ def build_index(paths: Any, *, echo: Echo = print, force: bool = False) -> Path:
         work = Path(work_name)
         docx = work / f"{DOCX_NAME}.docx"
         docx.write_bytes(render_index(plan, paths.templates))
-        pdf = to_pdf([docx], work / "pdf-out")[0].read_bytes()
+        pdf = tag_pdf(to_pdf([docx], work / "pdf-out")[0].read_bytes())
     with locked(paths.archive):
         manifest = Manifest.load(paths.archive)
         missing = write_index(paths.archive, manifest, plan, pdf)

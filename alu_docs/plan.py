@@ -27,6 +27,7 @@ from .model import Meeting, load_all
 from .paths import Paths
 from .render import DocPlan, render_docx
 from .rhythm import TERMS, next_free, term_of, term_window, weekday_of
+from .tagging import tag_pdf
 from .texts import clock, long_date, medium_date, texts
 
 Echo = Callable[[str], None]
@@ -267,7 +268,7 @@ def make_plan(paths: Paths, year: int, term: str | None = None, *, create: bool 
         work = Path(work_name)
         docx_path = work / f"{name}.docx"
         docx_path.write_bytes(doc.docx)
-        pdf = to_pdf([docx_path], work / "pdf-out")[0].read_bytes()
+        pdf = tag_pdf(to_pdf([docx_path], work / "pdf-out")[0].read_bytes())
         with locked(paths.archive):
             manifest = Manifest.load(paths.archive)
             for suffix, data in ((".docx", doc.docx), (".pdf", pdf)):
