@@ -8,7 +8,9 @@ the document title is a Heading 1, LibreOffice nests every bookmark under it: th
 bookmark is dropped, its children take its place (the bookmarks stay as they were before).
 
 `tag_pdf` is a pure function, PDF bytes in and out; it leaves the PDF/A identification
-(XMP, output intent) and everything else as LibreOffice wrote it. Idempotent.
+(XMP, output intent) and everything else as LibreOffice wrote it. Call it once on each PDF
+LibreOffice writes: the tags come out the same on a second call, but the bookmarks would
+lose one more level if only one was left at the top.
 """
 
 from __future__ import annotations

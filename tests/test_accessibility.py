@@ -43,7 +43,7 @@ TITLES = {  # document -> its title, the one H1
 
 
 @pytest.fixture(scope="module")
-def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def archive(tmp_path_factory: pytest.TempPathFactory, libreoffice_cache: Path) -> Path:
     """One meeting built (notice, case papers, minutes, index) and the autumn plan, once."""
     for tool in ("soffice", "pdfinfo", "qpdf"):
         need(tool)
@@ -54,6 +54,7 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
     paths = Paths.at(root)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("HOME", str(root / "home"))
+        patch.setenv("XDG_CACHE_HOME", str(libreoffice_cache))
         build(paths, dt.date.fromisoformat(DATE), echo=lambda _: None)
         make_plan(paths, 2025, "autumn", today=dt.date(2025, 10, 1), echo=lambda _: None)
     return paths.archive
@@ -311,18 +312,17 @@ def test_links_without_a_span_are_tagged_in_their_paragraph(tmp_path: Path, soff
     assert "Tagged:          yes" in pdfinfo(out)
 
 
-def test_tagging_twice_changes_nothing_more(archive: Path) -> None:
+def test_tagging_twice_gives_the_same_tags(archive: Path) -> None:
     once = tag_pdf((archive / f"{FOLDER}-referat.pdf").read_bytes())
-    twice = tag_pdf(once)
-    assert structure(once) == structure(twice)
+    assert structure(tag_pdf(once)) == structure(once)
 
 
-def structure(pdf: bytes) -> tuple[list[str], list[str]]:
-    """Every element's standard type in reading order, and the top-level bookmarks."""
-    with pikepdf.open(io.BytesIO(pdf)) as document, document.open_outline() as outline:
+def structure(pdf: bytes) -> list[str]:
+    """Every element's standard type in reading order."""
+    with pikepdf.open(io.BytesIO(pdf)) as document:
         root = document.Root.StructTreeRoot
         roles = role_map(root)
-        return [role(e, roles) for e in elements(root)], [item.title for item in outline.root]
+        return [role(e, roles) for e in elements(root)]
 
 
 def test_revised_and_cancelled_notice_shows_both_under_the_title(tmp_path: Path, soffice: None,
