@@ -24,6 +24,7 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from .errors import ConversionFailed, ToolMissing
+from .tagging import tag_pdf
 
 INSTALL_HINT = (
     "LibreOffice is not installed. Install it with:\n"
@@ -131,6 +132,7 @@ def to_pdf(docx_files: list[Path], outdir: Path, timeout: float | None = None) -
                 f"LibreOffice did not convert {docx.name}: {problem}"
                 + (f" ({detail[0]})" if detail else "")
             )
+        pdf.write_bytes(tag_pdf(pdf.read_bytes()))  # header cells, /Tabs: what LibreOffice leaves out
     return pdfs
 
 

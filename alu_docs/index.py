@@ -3,7 +3,7 @@
 Every meeting, newest first, grouped by year (a bookmark per year), with its state, its
 cases and its documents as relative links to the PDFs beside the index. It is rendered
 from `templates/indeks.docx`, converted to PDF/A-2b (tagged) by LibreOffice like every
-archival PDF, and the links are added afterwards with pypdf: LibreOffice 7.4 drops DOCX
+archival PDF, and the links are added afterwards with pikepdf: LibreOffice 7.4 drops DOCX
 hyperlinks when it exports a PDF. Each link text is found in the PDF with
 `pdftotext -bbox` and gets a /Link annotation with a GoToR action (a relative file name,
 allowed in PDF/A-2) and a tagged /Link structure element.

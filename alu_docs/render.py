@@ -152,6 +152,10 @@ def notice_context(ctx: Context, meeting: Meeting, edition: str) -> dict[str, An
         },
         "agenda": agenda_rows(ctx, meeting, edition),
         "followups": ctx.open_actions(meeting, edition),
+        # shown in a frame under the title when set (issue 11): {"heading": "Revidert innkalling
+        # 03.09.25", "changes": ["Sak 3/25 trukket", …]} and "Møtet er avlyst: <reason>"
+        "revision": None,
+        "cancelled": None,
     })
     return context
 

@@ -19,11 +19,16 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 BLUE = RGBColor(0x00, 0x3A, 0x70)
+RED = RGBColor(0xB0, 0x00, 0x20)
+PALE_RED = "FBEDEF"
 GREY = "D9E2EC"
 FONT = "Carlito"
 
 
-def base_document():
+def base_document(section_size: int = 14):
+    """A4, Carlito, nb-NO. The document title is Heading 1 (LibreOffice tags it H1 and it
+    comes first), its sections Heading 2 (`section_size` pt), their parts Heading 3: heading
+    levels never skip, so a screen reader's list of headings is the document's outline."""
     doc = Document()
     section = doc.sections[0]
     section.page_width, section.page_height = Cm(21.0), Cm(29.7)
@@ -54,7 +59,8 @@ def base_document():
     normal.font.size = Pt(11)
     normal.paragraph_format.space_after = Pt(6)
     normal.paragraph_format.line_spacing = 1.1
-    for name, size, before in (("Title", 22, 0), ("Heading 1", 14, 14), ("Heading 2", 12, 10)):
+    for name, size, before in (("Heading 1", 22, 0), ("Heading 2", section_size, section_size),
+                               ("Heading 3", 12, 10)):
         style = styles[name]
         style.font.name = FONT
         style.font.size = Pt(size)
@@ -67,14 +73,64 @@ def base_document():
         for child in rpr.findall(qn("w:rFonts")):
             for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:cstheme", "w:eastAsiaTheme"):
                 child.attrib.pop(qn(attr), None)
-    title_ppr = styles["Title"].element.get_or_add_pPr()
-    for border in title_ppr.findall(qn("w:pBdr")):
-        title_ppr.remove(border)
+    styles["Heading 1"].paragraph_format.line_spacing = 1.0
+    alert_styles(doc)
     small = styles.add_style("Small", 1)
     small.base_style = normal
     small.font.size = Pt(9)
     small.font.color.rgb = RGBColor(0x44, 0x44, 0x44)
     return doc
+
+
+def alert_styles(doc) -> None:
+    """A framed box in the draft mark's red for what a reader must not miss (a revised or
+    cancelled notice): "Alert heading" for its first line, "Alert list" for bullet lines.
+    Word and LibreOffice draw one frame around consecutive paragraphs with the same border
+    and indents, so both styles have the list's indents (text at 0.9 cm, first line 0.3 cm)."""
+    styles = doc.styles
+    alert = styles.add_style("Alert heading", 1)
+    alert.base_style = styles["Normal"]
+    alert.font.bold = True
+    alert.font.size = Pt(13)
+    alert.font.color.rgb = RED
+    alert.paragraph_format.space_before = Pt(8)
+    alert.paragraph_format.space_after = Pt(2)
+    alert.paragraph_format.keep_with_next = True
+    items = styles.add_style("Alert list", 1)
+    items.base_style = styles["List Bullet"]  # a real list: a screen reader says how many lines
+    plain_bullet(doc, styles["List Bullet"])
+    items.paragraph_format.space_after = Pt(10)  # after the box: List Bullet has contextual spacing
+    for style in (alert, items):
+        style.paragraph_format.left_indent = Cm(0.9)
+        style.paragraph_format.first_line_indent = Cm(-0.6)
+        style.paragraph_format.right_indent = Cm(0.3)
+        p_pr = style.element.get_or_add_pPr()
+        borders = OxmlElement("w:pBdr")
+        for side in ("top", "left", "bottom", "right"):
+            line = OxmlElement(f"w:{side}")
+            for key, value in (("val", "single"), ("sz", "12"), ("space", "4"), ("color", str(RED))):
+                line.set(qn(f"w:{key}"), value)
+            borders.append(line)
+        shading = OxmlElement("w:shd")
+        for key, value in (("val", "clear"), ("color", "auto"), ("fill", PALE_RED)):
+            shading.set(qn(f"w:{key}"), value)
+        p_pr.append(borders)
+        p_pr.append(shading)
+
+
+def plain_bullet(doc, style) -> None:
+    """The style's bullet as "•" in the text font. python-docx's default is U+F0B7 in Symbol,
+    which the PDF gives readers as a private-use character instead of a bullet."""
+    num_id = style.element.pPr.find(qn("w:numPr")).find(qn("w:numId")).get(qn("w:val"))
+    numbering = doc.part.numbering_part.element
+    num = next(n for n in numbering.findall(qn("w:num")) if n.get(qn("w:numId")) == num_id)
+    abstract_id = num.find(qn("w:abstractNumId")).get(qn("w:val"))
+    abstract = next(a for a in numbering.findall(qn("w:abstractNum")) if a.get(qn("w:abstractNumId")) == abstract_id)
+    level = abstract.find(qn("w:lvl"))
+    level.find(qn("w:lvlText")).set(qn("w:val"), "\u2022")
+    fonts = level.find(qn("w:rPr")).find(qn("w:rFonts"))
+    for attr in ("w:ascii", "w:hAnsi"):
+        fonts.set(qn(attr), FONT)
 
 
 def field(paragraph, instruction: str) -> None:
@@ -106,7 +162,7 @@ def header_footer(doc) -> None:
     head.add_run("\t")
     mark = head.add_run("{% if draft %}{{ t.draft }}{% endif %}")
     mark.bold = True
-    mark.font.color.rgb = RGBColor(0xB0, 0x00, 0x20)
+    mark.font.color.rgb = RED
     head.paragraph_format.tab_stops.add_tab_stop(Cm(16.4), alignment=2)  # right
     foot = section.footer.paragraphs[0]
     foot.style = doc.styles["Small"]
@@ -198,8 +254,17 @@ def paragraphs(doc, var: str, style: str | None = None) -> None:
 def notice():
     doc = base_document()
     header_footer(doc)
-    doc.add_paragraph("{{ t.notice }}", style="Title")
+    doc.add_paragraph("{{ t.notice }}", style="Heading 1")
     doc.add_paragraph("{{ committee.name }} ({{ committee.short }}) – {{ t.meeting_no }} {{ meeting.number }}")
+    tag(doc, "{%p if cancelled %}")
+    doc.add_paragraph("{{ cancelled }}", style="Alert heading")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if revision %}")
+    doc.add_paragraph("{{ revision.heading }}", style="Alert heading")
+    tag(doc, "{%p for line in revision.changes %}")
+    doc.add_paragraph("{{ line }}", style="Alert list")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endif %}")
     facts_table(doc, [
         ("{{ t.date }}", "{{ meeting.long_date }}"),
         ("{{ t.start }}", "{{ meeting.start }}"),
@@ -222,7 +287,7 @@ def notice():
     p.add_run("{{ recipients.cc }}")
     doc.add_paragraph("{{ t.apologies }}").runs[0].italic = True
 
-    doc.add_paragraph("{{ t.agenda }}", style="Heading 1")
+    doc.add_paragraph("{{ t.agenda }}", style="Heading 2")
     loop_table(
         doc,
         ["{{ t.col_case }}", "{{ t.col_title }}", "{{ t.col_type }}", "{{ t.col_presenter }}",
@@ -234,7 +299,7 @@ def notice():
     )
     doc.add_paragraph("{{ t.type_legend }}", style="Small")
     tag(doc, "{%p if followups %}")
-    doc.add_paragraph("{{ t.followups }}", style="Heading 1")
+    doc.add_paragraph("{{ t.followups }}", style="Heading 2")
     loop_table(
         doc,
         ["{{ t.col_from }}", "{{ t.col_case }}", "{{ t.col_task }}", "{{ t.col_owner }}", "{{ t.col_due }}"],
@@ -247,9 +312,9 @@ def notice():
 
 
 def minutes():
-    doc = base_document()
+    doc = base_document(section_size=12)  # many case headings, each a line at 12 pt
     header_footer(doc)
-    doc.add_paragraph("{{ t.minutes }}{% if draft %} – {{ t.draft_note }}{% endif %}", style="Title")
+    doc.add_paragraph("{{ t.minutes }}{% if draft %} – {{ t.draft_note }}{% endif %}", style="Heading 1")
     doc.add_paragraph("{{ committee.name }} ({{ committee.short }}) – {{ t.meeting_no }} {{ meeting.number }}")
     facts_table(doc, [
         ("{{ t.date }}", "{{ meeting.long_date }}, {{ t.clock }} {{ meeting.start }}–{{ meeting.end }}"),
@@ -302,7 +367,7 @@ def minutes():
 def case_paper():
     doc = base_document()
     header_footer(doc)
-    doc.add_paragraph("{{ t.case_paper }}", style="Title")
+    doc.add_paragraph("{{ t.case_paper }}", style="Heading 1")
     facts_table(doc, [
         ("{{ t.committee }}", "{{ committee.name }} ({{ committee.short }})"),
         ("{{ t.date }}", "{{ meeting.long_date }}"),
@@ -315,18 +380,18 @@ def case_paper():
     p = doc.add_paragraph()
     p.add_run("{{ t.exempt }}: {{ case.exempt }}").bold = True
     tag(doc, "{%p endif %}")
-    doc.add_paragraph("{{ case.title }}", style="Heading 1")
-    doc.add_paragraph("{{ t.summary }}", style="Heading 2")
+    doc.add_paragraph("{{ case.title }}", style="Heading 2")
+    doc.add_paragraph("{{ t.summary }}", style="Heading 3")
     paragraphs(doc, "case.summary")
     tag(doc, "{%p if case.assessment %}")
-    doc.add_paragraph("{{ t.assessment }}", style="Heading 2")
+    doc.add_paragraph("{{ t.assessment }}", style="Heading 3")
     paragraphs(doc, "case.assessment")
     tag(doc, "{%p endif %}")
     tag(doc, "{%p if case.proposal %}")
-    doc.add_paragraph("{{ t.proposal }}", style="Heading 2")
+    doc.add_paragraph("{{ t.proposal }}", style="Heading 3")
     paragraphs(doc, "case.proposal")
     tag(doc, "{%p endif %}")
-    doc.add_paragraph("{{ t.attachments }}", style="Heading 2")
+    doc.add_paragraph("{{ t.attachments }}", style="Heading 3")
     tag(doc, "{%p for a in case.attachments %}")
     doc.add_paragraph("{{ loop.index }}. {{ a }}")
     tag(doc, "{%p endfor %}")
@@ -337,21 +402,21 @@ def case_paper():
 
 
 def archive_index():
-    """archive/index.pdf: every meeting, newest first, grouped by year (Heading 1 = a bookmark
-    per year, Heading 2 = one per meeting). Links are added to the PDF afterwards by
+    """archive/index.pdf: every meeting, newest first, grouped by year (Heading 2 = a bookmark
+    per year, Heading 3 = one per meeting, under the title's Heading 1). Links are added to the PDF afterwards by
     alu_docs.index, which finds each link text in the PDF: keep the order heading, status,
     documents, cases when restyling."""
     doc = base_document()
     header_footer(doc)
     grey = RGBColor(0x44, 0x44, 0x44)
-    doc.add_paragraph("{{ t.index_title }}", style="Title")
+    doc.add_paragraph("{{ t.index_title }}", style="Heading 1")
     doc.add_paragraph("{{ committee.name }} ({{ committee.short }}), {{ committee.organisation }}")
     doc.add_paragraph("{{ summary }}", style="Small")
     doc.add_paragraph("{{ t.index_intro }}", style="Small")
     tag(doc, "{%p for year in years %}")
-    doc.add_paragraph("{{ year.year }}", style="Heading 1")
+    doc.add_paragraph("{{ year.year }}", style="Heading 2")
     tag(doc, "{%p for m in year.meetings %}")
-    doc.add_paragraph("{{ m.heading }}", style="Heading 2")
+    doc.add_paragraph("{{ m.heading }}", style="Heading 3")
     status = doc.add_paragraph().add_run("{{ m.status }}")
     status.italic = True
     status.font.color.rgb = grey
@@ -386,7 +451,7 @@ def meeting_plan():
     cell_text.font.size = Pt(10)
     cell_text.paragraph_format.space_after = Pt(0)
     cell_text.paragraph_format.line_spacing = 1.0
-    doc.add_paragraph("{{ plan.title }}", style="Title")
+    doc.add_paragraph("{{ plan.title }}", style="Heading 1")
     doc.add_paragraph("{{ committee.name }} ({{ committee.short }}) – {{ committee.organisation }}")
     facts_table(doc, [
         ("{{ t.plan_period }}", "{{ plan.period }}"),
@@ -397,7 +462,7 @@ def meeting_plan():
         ("{{ t.secretary }}", "{{ plan.secretary }}"),
     ])
     tag(doc, "{%p for term in terms %}")
-    doc.add_paragraph("{{ term.heading }}", style="Heading 1")
+    doc.add_paragraph("{{ term.heading }}", style="Heading 2")
     table = loop_table(
         doc,
         ["{{ t.col_date }}", "{{ t.col_hours }}", "{{ t.col_place }}", "{{ t.col_cases }}", "{{ t.col_status }}"],
