@@ -6,9 +6,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 ALU := $(VENV)/bin/alu-docs
 STAMP := $(VENV)/.installed
-# What the PDFs need (LibreOffice, fonts) and what the tests read them back with.
+# What the PDFs need (LibreOffice, fonts) and what the tests read them back with
+# (poppler-utils also gives pdfsig for signatures; faketime moves the clock in the
+# reproducibility test).
 APT_PACKAGES := libreoffice-writer-nogui fonts-crosextra-carlito fonts-crosextra-caladea \
-	fonts-dejavu-core fonts-noto-color-emoji poppler-utils qpdf ghostscript
+	fonts-dejavu-core fonts-noto-color-emoji poppler-utils qpdf ghostscript faketime
 
 .PHONY: help meeting test check archive index new-case new-meeting schema system templates lint bench clean
 

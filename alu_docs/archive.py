@@ -177,6 +177,10 @@ def verify(root: Path) -> list[str]:
         elif file_sha256(path) != entry["sha256"]:
             what = "approved minutes changed" if entry.get("approved") else "changed"
             problems.append(f"{relative}: {what}: sha256 differs from the manifest")
+        if entry.get("signed") and path.exists():
+            from .sign import verify_signatures  # pyHanko is slow to import: only when a file is signed
+
+            problems += [f"{relative}: {problem}" for problem in verify_signatures(path)]
     recorded = set(manifest.files)
     for path in sorted(root.rglob("*")):
         relative = path.relative_to(root).as_posix()

@@ -154,6 +154,7 @@ def build_meetings(paths: Paths, ctx: Context, selected: list[Meeting], *, echo:
         # LibreOffice converts in its own processes now: meanwhile load what the steps after it use
         load_fonts()
         from .ical import write_calendar  # icalendar is slow to import
+        from .reproducible import reproducible_document  # so is pikepdf
 
         pdfs: dict[str, bytes] = {}
         packets: dict[str, bytes] = {}
@@ -163,7 +164,8 @@ def build_meetings(paths: Paths, ctx: Context, selected: list[Meeting], *, echo:
             words = None
             try:
                 for run in batches.completed():
-                    pdfs.update({keys[docx]: pdf.read_bytes() for docx, pdf in run.items()})
+                    pdfs.update({keys[docx]: reproducible_document(keys[docx], pdf.read_bytes())
+                                 for docx, pdf in run.items()})
                     if "index/index" in pdfs and words is None:  # its link texts (pdftotext), meanwhile
                         words = pool.submit(pdf_words, pdfs["index/index"])
                     # packets of the meetings whose PDFs are all here, while later runs convert
@@ -254,13 +256,20 @@ def _commit(paths: Paths, ctx: Context, jobs: list[_Job], pdfs: dict[str, bytes]
                 if pdf is not None:
                     files[".pdf"] = pdf
                 is_minutes = doc.name.endswith("-referat")
+                if pdf is not None and is_minutes and approve_now:  # PAdES-signed at the approval date
+                    from .sign import sign_approved_minutes  # pyHanko takes ~0.5 s to import
+
+                    pdf = files[".pdf"] = sign_approved_minutes(
+                        pdf, name=doc.name, paths=paths, committee=ctx.committee, meeting_date=meeting.date,
+                        approved_on=dt.date.fromisoformat(approval["on"]))
                 for suffix, data in files.items():
                     relative = f"{folder}/{doc.name}{suffix}"
                     if edition == "internal":
                         write_file(paths.internal, relative, data)
                         continue
                     write_file(paths.archive, relative, data)
-                    extra = {"approved": True} if approve_now and is_minutes else {}
+                    extra = {"approved": True, **({"signed": True} if suffix == ".pdf" else {})} \
+                        if approve_now and is_minutes else {}
                     manifest.record(relative, data, meeting.date.isoformat(), **extra)
                     new_files.add(relative)
                     job.result.written.append(relative)
