@@ -222,6 +222,8 @@ class _ReproducibleWriter(IncrementalPdfFileWriter):
     clock into /ModDate and rewrite the XMP pdf:Producer to itself while the Info /Producer
     keeps "LibreOffice 7.4; pyHanko …", a mismatch PDF/A forbids. Here the /ID is derived
     from the signed bytes and the time, and the metadata is left as reproducible.py set it.
+    Overriding `_update_meta` is the way pyHanko's author points to (pyHanko issue #223);
+    its XMP rewrite also breaks PDF/A extension schemas (#755). pyproject pins the minor version.
     """
 
     def __init__(self, data: bytes, when: dt.datetime) -> None:
