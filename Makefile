@@ -7,10 +7,11 @@ PY := $(VENV)/bin/python
 ALU := $(VENV)/bin/alu-docs
 STAMP := $(VENV)/.installed
 # What the PDFs need (LibreOffice, fonts; libgs-common: the packet's sRGB profile) and what
-# the tests read them back with.
+# the tests read them back with (poppler-utils also gives pdfsig for signatures; chromium opens
+# index.html; faketime moves the clock in the reproducibility test).
 APT_PACKAGES := libreoffice-writer-nogui fonts-crosextra-carlito fonts-crosextra-caladea \
 	fonts-dejavu-core fonts-noto-color-emoji poppler-utils qpdf ghostscript libgs-common \
-	chromium
+	chromium faketime
 
 .PHONY: help meeting test quick check archive index new-case new-meeting schema system templates lint bench clean
 

@@ -469,6 +469,10 @@ def verify(paths: Paths) -> list[str]:
         elif file_sha256(path) != entry["sha256"]:
             what = "approved minutes changed" if entry.get("approved") else "changed"
             problems.append(f"{relative}: {what}: sha256 differs from the manifest")
+        if entry.get("signed") and path.is_file():
+            from .sign import verify_signatures  # pyHanko is slow to import: only when a file is signed
+
+            problems += [f"{relative}: {problem}" for problem in verify_signatures(path)]
     known = set(manifest.files) | {MANIFEST, LOCK}
     for path in sorted(root.rglob("*")):
         relative = path.relative_to(root).as_posix()

@@ -139,6 +139,7 @@ def build_meetings(paths: Paths, ctx: Context, selected: list[Meeting], *, echo:
                 _file_meeting(tx, ctx, job, _Converted())
         echo("convert  LibreOffice missing: the DOCX files were written, no PDFs")
         raise
+    _sign_approved(paths, ctx, jobs, converted, echo)
     calendar = commit_build(paths, ctx, jobs, converted, index_plan, echo)
     if index_plan is not None:
         archive_index.report_index(index_plan, index_plan.missing, paths.archive.name, echo)
@@ -147,6 +148,25 @@ def build_meetings(paths: Paths, ctx: Context, selected: list[Meeting], *, echo:
         echo(f"archive  {where}: {len(job.result.written)} files")
     echo(f"calendar {paths.archive.name}/{calendar}")
     return results
+
+
+def _sign_approved(paths: Paths, ctx: Context, jobs: list[_Job], converted: _Converted, echo: Echo) -> None:
+    """Minutes approved in this build are signed (PAdES, at the approval date) before the
+    archive is locked; a later build never touches them (see _Job._guard_approved)."""
+    for job in jobs:
+        if not job.approves_now:
+            continue
+        from .sign import sign_approved_minutes, signing_identity  # pyHanko takes ~0.5 s to import
+
+        identity = signing_identity(paths, ctx.committee)
+        on = job.approval_day
+        for key in [k for k in converted.pdfs if k.kind == MINUTES and k.date == job.meeting.date]:
+            converted.pdfs[key] = sign_approved_minutes(
+                converted.pdfs[key], name=key.stem(ctx.committee.short), identity=identity, committee=ctx.committee,
+                meeting_date=job.meeting.date, approved_on=on)
+        echo(f"sign     {job.meeting.date.isoformat()}: approved minutes signed (PAdES) on {on.isoformat()}"
+             + (" with the SELF-SIGNED TEST certificate: integrity only, not identity"
+                if identity.self_signed_test else ""))
 
 
 def commit_build(paths: Paths, ctx: Context, jobs: list[_Job], converted: _Converted,
@@ -196,6 +216,7 @@ def _render_and_convert(paths: Paths, ctx: Context, jobs: list[_Job], index_plan
         # LibreOffice converts in its own processes now: meanwhile load what the steps after it use
         load_fonts()
         from . import ical  # noqa: F401  (icalendar is slow to import)
+        from .reproducible import reproducible_pdf  # so is pikepdf
 
         packet_lines: list[str] = []  # shown after the conversion line
         waiting = list(jobs)
@@ -206,8 +227,9 @@ def _render_and_convert(paths: Paths, ctx: Context, jobs: list[_Job], index_plan
                     if keys[docx] is None:
                         out.index_pdf = pdf.read_bytes()
                         words = pool.submit(pdf_words, out.index_pdf)  # its link texts (pdftotext), meanwhile
-                    else:
-                        out.pdfs[keys[docx]] = pdf.read_bytes()
+                    else:  # dated by its meeting, not the clock: the same input gives the same bytes
+                        key = keys[docx]
+                        out.pdfs[key] = reproducible_pdf(pdf.read_bytes(), name=key.stem(short), created=key.date)
                 # packets of the meetings whose PDFs are all here, while later runs convert
                 ready = [j for j in waiting if all(d.key in out.pdfs for d in j.docs)]
                 waiting = [j for j in waiting if j not in ready]
@@ -234,6 +256,7 @@ class _Job:
     result: BuildResult
     docs: list[RenderedDoc] = field(default_factory=list)
     keep_minutes: bool = False
+    today: dt.date = field(default_factory=dt.date.today)
 
     @classmethod
     def prepare(cls, ctx: Context, meeting: Meeting, paths: Paths, manifest: Manifest) -> _Job:
@@ -244,6 +267,16 @@ class _Job:
         seen = manifest.approval(meeting.date)
         approval = seen or restored_approval(paths, ctx, meeting)
         return cls(meeting, plans, inputs, approval, seen, BuildResult(meeting.date))
+
+    @property
+    def approval_day(self) -> dt.date:
+        """The day the minutes are (or were) approved: kept in meeting.yaml, else today."""
+        return self.meeting.approved_on or self.today
+
+    @property
+    def approves_now(self) -> bool:
+        """This build makes the approved minutes (they were not approved and kept before)."""
+        return self.meeting.minutes_status == "approved" and not self.keep_minutes
 
     def outputs(self, ctx: Context) -> list[str]:
         """The public files this build of the meeting makes: DOCX and PDF of each document, the packet."""
@@ -308,8 +341,8 @@ def _file_meeting(tx: Transaction, ctx: Context, job: _Job, converted: _Converte
         raise ArchiveError(f"the minutes of {date} were approved while this build ran; nothing was written. "
                            f"Build again: alu-docs build {date}")
     written = job.result.written
-    approve_now = meeting.minutes_status == "approved" and not job.keep_minutes
-    approval: dict = {"on": (meeting.approved_on or dt.date.today()).isoformat(), "docx": {}, "pdf": {}}
+    approve_now = job.approves_now
+    approval: dict = {"on": job.approval_day.isoformat(), "docx": {}, "pdf": {}}
     files: list[tuple[DocKey, str, bytes]] = []
     for doc in job.docs:
         files.append((doc.key, ".docx", doc.docx))
@@ -329,7 +362,8 @@ def _file_meeting(tx: Transaction, ctx: Context, job: _Job, converted: _Converte
         if key.edition == "internal":
             internal[tx.write(relative, data, root="internal")] = sha256(data)
             continue
-        extra = {"approved": True} if approve_now and key.kind == MINUTES else {}
+        extra = {"approved": True, **({"signed": True} if suffix == ".pdf" else {})} \
+            if approve_now and key.kind == MINUTES else {}
         written.append(tx.write(relative, data, meeting=date, **extra))
     if "internal" in job.plans:
         tx.write("README.md", INTERNAL_README.encode(), root="internal")

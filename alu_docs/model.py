@@ -87,6 +87,8 @@ class Committee:
     secretary_email: str | None
     path: Path
     mail: MailSettings = field(default_factory=MailSettings)
+    signing_key: str | None = None  # committee.yaml `signing:`, see sign.py
+    signing_certificate: str | None = None
 
     def roster(self, day: dt.date) -> list[Member]:
         """The members on `day`: a 2023 meeting shows the 2023 roster."""
@@ -242,6 +244,7 @@ def load_committee(meetings_dir: Path) -> Committee:
         start=data["start"], end=data["end"], cadence_weeks=data["cadence_weeks"],
         members=members, observers=observers, secretary=secretary.get("name"),
         secretary_email=secretary.get("email"), path=path, mail=_mail_settings(data["mail"]),
+        signing_key=(data["signing"] or {}).get("key"), signing_certificate=(data["signing"] or {}).get("certificate"),
     )
 
 

@@ -496,6 +496,16 @@ COMMITTEE = Record(
             "email": _email("Where apologies are sent; the sender of alu-docs mail."),
         }), default=None),
         "mail": Key(MAIL, default=None),
+        "signing": Key(Record(nullable=True, description=(
+            "The key and certificate that sign approved minutes (PAdES). Paths are relative to the "
+            "project folder and must not be in git. Without this block a self-signed test certificate is "
+            "made in internal/signing/: it proves integrity only, not identity."), keys={
+            "key": Key(Text(description="Private key: PEM, or PKCS#12 (.p12/.pfx) with the certificate in it. "
+                            "A password is read from the environment variable ALU_SIGNING_PASSWORD."),
+                       required=True),
+            "certificate": Key(Text(nullable=True, description="The signer's certificate (PEM; its chain may "
+                                    "follow it); not needed with PKCS#12.")),
+        }), default=None),
     },
 )
 
