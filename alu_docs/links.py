@@ -156,7 +156,7 @@ def add_links(pdf: bytes, links: list[PlacedLink]) -> bytes:
                 tree.tag(group, annotations)
         tab_order(document)
         out = io.BytesIO()
-        document.save(out)
+        document.save(out, deterministic_id=True)
     return out.getvalue()
 
 

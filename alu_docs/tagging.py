@@ -34,7 +34,7 @@ def tag_pdf(pdf: bytes) -> bytes:
         drop_title_bookmark(document)
         tab_order(document)
         out = io.BytesIO()
-        document.save(out)
+        document.save(out, deterministic_id=True)
     return out.getvalue()
 
 
