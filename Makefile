@@ -8,7 +8,7 @@ ALU := $(VENV)/bin/alu-docs
 STAMP := $(VENV)/.installed
 # What the PDFs need (LibreOffice, fonts) and what the tests read them back with.
 APT_PACKAGES := libreoffice-writer-nogui fonts-crosextra-carlito fonts-crosextra-caladea \
-	fonts-dejavu-core fonts-noto-color-emoji poppler-utils qpdf ghostscript
+	fonts-dejavu-core fonts-noto-color-emoji poppler-utils qpdf ghostscript python3-uno
 
 .PHONY: help meeting test check archive index new-case new-meeting schema system templates lint bench clean
 

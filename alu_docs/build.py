@@ -128,7 +128,8 @@ def build_meetings(paths: Paths, ctx: Context, selected: list[Meeting], *, echo:
 
     expected = sum(len(plans) for job in jobs for plans in job.plans.values()) + (index_plan is not None)
     with tempfile.TemporaryDirectory(prefix="alu-build-") as work_name, \
-            PdfBatches(Path(work_name) / "pdf-out", expected, progress=progress) as batches:
+            PdfBatches(Path(work_name) / "pdf-out", expected, progress=progress, work=paths.work,
+                       echo=echo) as batches:
         work = Path(work_name)
         (work / "docx").mkdir()
         keys: dict[Path, str] = {}  # DOCX in the work folder -> "edition/name"
@@ -175,9 +176,8 @@ def build_meetings(paths: Paths, ctx: Context, selected: list[Meeting], *, echo:
                 _commit(paths, ctx, jobs, {})
                 echo("convert  LibreOffice missing: the DOCX files were written, no PDFs")
                 raise
-            runs = batches.runs
             echo(f"convert  {len(pdfs)} PDF/A-2b files in {time.monotonic() - started:.1f} s "
-                 f"({runs} LibreOffice run{'s' if runs != 1 else ''})")
+                 f"({batches.describe()})")
             for line in packet_lines:
                 echo(line)
             _commit(paths, ctx, jobs, pdfs, packets, index_plan, words.result() if words else None)

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import signal
 import sys
+import tempfile
 from pathlib import Path
 
 import click
@@ -40,6 +42,15 @@ DATE = DateType()
 def cli(ctx: click.Context, root: Path) -> None:
     """Notices, case papers, minutes and the archive of NTNU's ALU."""
     ctx.obj = Paths.at(root)
+    if ctx.obj.meetings.is_dir():  # a project: clean up after dead runs, keep temporary files in .alu-work/tmp
+        from .convert import cleanup, scratch
+
+        try:
+            cleanup(ctx.obj.work)
+            previous, tempfile.tempdir = tempfile.tempdir, str(scratch(ctx.obj.work))
+            ctx.call_on_close(lambda: setattr(tempfile, "tempdir", previous))
+        except OSError:  # a read-only project: checks still work
+            pass
 
 
 @cli.command()
@@ -62,11 +73,16 @@ def build(paths: Paths, date: dt.date | None, all_: bool, force: bool) -> None:
     """Check, render, convert and archive one meeting (what `make meeting` runs), or --all."""
     if all_ == (date is not None):
         raise click.UsageError("give a DATE or --all")
-    from . import build as build_module
-
     if all_:
+        from . import build as build_module
+
         build_module.build_all(paths, echo=click.echo, force=force, progress=_progress())
-    else:
+        return
+    from .convert import prestart
+
+    with prestart(paths):  # LibreOffice starts while Python imports and renders
+        from . import build as build_module
+
         build_module.build(paths, date, echo=click.echo, force=force)
 
 
@@ -201,11 +217,29 @@ def actions(paths: Paths, today: dt.date | None) -> None:
         click.echo(line)
 
 
+class Interrupted(BaseException):
+    """Ctrl-C or SIGTERM (a BaseException, so that click and `except Exception` let it pass)."""
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not break the clean-up
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise Interrupted
+
+
 def main() -> None:
     """Entry point. An unexpected error still ends in one readable line (ALU_DEBUG=1 shows
-    the traceback for a bug report)."""
+    the traceback for a bug report); Ctrl-C and SIGTERM stop LibreOffice and exit 130."""
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         cli(prog_name="alu-docs", standalone_mode=True)
+    except Interrupted:
+        convert = sys.modules.get("alu_docs.convert")
+        if convert is not None:  # LibreOffice runs in other threads and processes: kill them
+            convert.stop_all()
+        click.echo("interrupted; stopped before finishing (LibreOffice included)", err=True)
+        sys.exit(130)
     except Exception as exc:  # a bug, not a user error: those are AluError, handled by click
         if os.environ.get("ALU_DEBUG"):
             raise
