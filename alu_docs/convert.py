@@ -462,12 +462,15 @@ class WarmServer:
     def kill(self) -> None:
         """SIGKILL the server's process group (it leads its session; LibreOffice is in it)."""
         endpoint = self.endpoint or {}
+        pids = [self.spawned.pid] if self.spawned and self.spawned.poll() is None else []
         if endpoint.get("pid") and converter.start_time(endpoint["pid"]) == endpoint.get("started"):
+            pids.append(endpoint["pid"])
+        for pid in pids:
             with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(endpoint["pid"], signal.SIGKILL)
-        if self.spawned and self.spawned.poll() is None:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(self.spawned.pid, signal.SIGKILL)
+                os.killpg(pid, signal.SIGKILL)
+        if pids:  # and whatever its LibreOffice started into another session
+            converter.kill_marked(lambda marker: marker.split(":")[0] in map(str, pids))
+        if self.spawned:
             self.spawned.wait()
         self.endpoint = None
 
@@ -530,6 +533,10 @@ def prestart(paths: Paths) -> Iterator[None]:
     server = _acquire(paths.work)
     try:
         yield
+    except BaseException as exc:
+        if server is not None and not isinstance(exc, Exception):  # Ctrl-C, SIGTERM: it goes too
+            server.kill()
+        raise
     finally:
         if server is not None:
             _release(server)

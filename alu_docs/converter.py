@@ -196,6 +196,8 @@ class _Server:
 
         while time.monotonic() < deadline:
             assert self.office is not None
+            if reason := self.dead_owner():
+                raise RuntimeError(reason)
             if self.office.poll() == RESTART:  # first start in a fresh profile
                 remember_seed(self.state / "profile")
                 self.start_office(port)
@@ -231,21 +233,31 @@ class _Server:
             self.last_used = time.monotonic()
         return True
 
+    def dead_owner(self) -> str | None:
+        with self.lock:
+            for pid, started in list(self.owners.items()):
+                if start_time(pid) != started:
+                    return f"build {pid} died while attached"
+        return None
+
     def why_stop(self) -> str | None:
         """A reason to exit now, or None: checked every 0.1 s by the main loop."""
         assert self.office is not None
         if self.office.poll() is not None:
             return f"LibreOffice exited ({self.office.returncode})"
+        if reason := self.dead_owner():
+            return reason
         with self.lock:
-            for pid, started in list(self.owners.items()):
-                if start_time(pid) != started:
-                    return f"build {pid} died while attached"
             if not self.owners and not self.converting.locked() and time.monotonic() - self.last_used > self.idle:
                 self.closing = True
                 return f"idle for {self.idle:.0f} s"
         return None
 
     def shutdown(self, graceful: bool) -> None:
+        self._stop_office(graceful)
+        kill_marked(lambda marker: marker.startswith(f"{os.getpid()}:"))  # what LibreOffice started
+
+    def _stop_office(self, graceful: bool) -> None:
         if self.office is None or self.office.poll() is not None:
             return
         if graceful and self.converter is not None:  # lets LibreOffice write its profile
