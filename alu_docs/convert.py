@@ -21,6 +21,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import fcntl
+import hashlib
 import json
 import os
 import secrets
@@ -350,8 +351,9 @@ class WarmServer:
         self.endpoint: dict | None = None
         self.problem: str | None = None
 
-    def begin(self) -> None:
-        """Attach to a running server, or start one; returns at once (see ready())."""
+    def begin(self, warm_up: Path | None = None) -> None:
+        """Attach to a running server, or start one; returns at once (see ready()). A new
+        server converts `warm_up` (a template) first, while the build is still rendering."""
         if self._attach_running():
             return
         soffice = find_soffice()
@@ -369,7 +371,9 @@ class WarmServer:
         command = [uno_python(program), "-I", converter.__file__, str(self.state),
                    "--owner", str(os.getpid()), "--owner-started", str(converter.start_time(os.getpid())),
                    "--idle", str(idle_seconds()), "--soffice", program,
-                   "--unoserver", str(Path(next(iter(spec.submodule_search_locations))).parent)]
+                   "--unoserver", str(Path(next(iter(spec.submodule_search_locations))).parent),
+                   *(["--warm-up", str(warm_up.absolute())] if warm_up else []),
+                   *(f"--option={option}" for option in SERVER_OPTIONS)]
         env = {k: v for k, v in os.environ.items() if k != converter.MARKER}
         with (self.state / "log").open("wb") as log:
             try:  # its own session: a Ctrl-C at the terminal is the build's to handle
@@ -472,6 +476,9 @@ class WarmServer:
             converter.kill_marked(lambda marker: marker.split(":")[0] in map(str, pids))
         if self.spawned:
             self.spawned.wait()
+        deadline = time.monotonic() + 2
+        while any(converter.start_time(pid) for pid in pids) and time.monotonic() < deadline:
+            time.sleep(0.01)  # a server that is not our child is reaped by init
         self.endpoint = None
 
     def detach(self) -> None:
@@ -496,7 +503,7 @@ def converter_mode() -> str:
     return "batch" if os.environ.get("ALU_CONVERTER", "server").strip().lower() == "batch" else "server"
 
 
-def _acquire(work: Path) -> WarmServer | None:
+def _acquire(work: Path, warm_up: Path | None = None) -> WarmServer | None:
     """The project's warm converter for one more user in this process (begun if new)."""
     if converter_mode() == "batch":
         return None
@@ -506,7 +513,7 @@ def _acquire(work: Path) -> WarmServer | None:
         server, users = _servers.get(work) or (WarmServer(work), 0)
         if not users:
             try:
-                server.begin()
+                server.begin(warm_up)
             except OSError as exc:  # an unwritable .alu-work: the plain way still works
                 server.problem = f"cannot use {work} ({exc.strerror})"
         _servers[work] = (server, users + 1)
@@ -530,7 +537,8 @@ def prestart(paths: Paths) -> Iterator[None]:
     """Hold the project's warm converter during the block, started (or attached to) now so
     that LibreOffice's start-up overlaps the build's own imports and rendering; the build's
     PdfBatches(work=…) then uses it. Nothing with ALU_CONVERTER=batch."""
-    server = _acquire(paths.work)
+    templates = sorted(paths.templates.glob("*.docx"))
+    server = _acquire(paths.work, templates[0] if templates else None)
     try:
         yield
     except BaseException as exc:
@@ -543,6 +551,49 @@ def prestart(paths: Paths) -> Iterator[None]:
 
 
 # --- a build's conversions ---------------------------------------------------------------
+
+
+class PdfCache:
+    """Verified PDFs by the sha256 of their DOCX and of all else that decides LibreOffice's
+    output (the export settings, its build, the installed fonts), in WORK/cache/pdf/: a
+    rebuild converts only the documents whose rendered DOCX changed."""
+
+    LIMIT = 400  # files kept; the least recently used go first
+
+    def __init__(self, work: Path, soffice: str) -> None:
+        self.folder = work.absolute() / "cache" / "pdf"
+        program = Path(converter.soffice_program(soffice))
+        facts = [PDF_FILTER, str(program)]
+        for path in (program, Path("/var/cache/fontconfig"), Path("/usr/share/fonts"), Path.home() / ".fonts"):
+            with contextlib.suppress(OSError):
+                facts.append(f"{path}:{path.stat().st_size}:{path.stat().st_mtime_ns}")
+        self.salt = "\n".join(facts).encode()
+
+    def _entry(self, docx: Path) -> Path:
+        return self.folder / (hashlib.sha256(self.salt + docx.read_bytes()).hexdigest() + ".pdf")
+
+    def find(self, docx: Path, target: Path) -> bool:
+        """Copy the cached PDF of `docx` to `target`; False when there is none."""
+        entry = self._entry(docx)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(entry, target)
+            os.utime(entry)
+            return True
+        except OSError:
+            return False
+
+    def keep(self, docx: Path, pdf: Path) -> None:
+        with contextlib.suppress(OSError):
+            self.folder.mkdir(parents=True, exist_ok=True)
+            entry = self._entry(docx)
+            temporary = entry.with_name(f"{entry.name}.{os.getpid()}.new")
+            shutil.copyfile(pdf, temporary)
+            temporary.replace(entry)
+            entries = sorted(self.folder.glob("*.pdf"), key=lambda p: p.stat().st_mtime)
+            for old in entries[: max(0, len(entries) - self.LIMIT)]:
+                old.unlink()
+
 
 
 class PdfBatches:
@@ -567,6 +618,9 @@ class PdfBatches:
         runs = 1 if expected <= self.SMALL else 2 * self.workers
         self.size = max(1, -(-expected // runs))
         self.server = _acquire(work) if work is not None and runs == 1 else None
+        soffice = find_soffice()
+        self.cache = PdfCache(work, soffice) if work is not None and soffice else None
+        self.cached = 0
         self.progress = progress
         self.files: list[Path] = []
         self.pending: list[Path] = []
@@ -592,18 +646,38 @@ class PdfBatches:
             _release(self.server)
 
     def add(self, docx: Path) -> None:
-        """Queue one file; a full batch starts converting at once (the warm converter: each file)."""
+        """Queue one file; a full batch starts converting at once (the warm converter: each file).
+        A DOCX converted before (same bytes) is taken from the cache instead."""
         self.files.append(docx)
+        if self.cache and self.cache.find(docx, self.outdir / "cached" / (docx.stem + ".pdf")):
+            self._cached(docx)
+            return
         if self.server is None:
             self.pending.append(docx)
             if len(self.pending) >= self.size:
                 self._start()
             return
-        if not self.batches:
+        if not self.runs:
             self._launch([], self._serve_run)
+            self.served_batch = self.batches[-1]
         self.where[docx] = self.outdir / "run0" / (docx.stem + ".pdf")
-        self.batches[0].append(docx)
+        self.served_batch.append(docx)
         self.queue.put(docx)
+
+    def _cached(self, docx: Path) -> None:
+        if self.cached == 0:  # one batch, done from the start
+            done: Future[None] = Future()
+            done.set_result(None)
+            self.futures.append(done)
+            self.batches.append([])
+            self.cached_batch = self.batches[-1]
+        self.cached += 1
+        self.cached_batch.append(docx)
+        self.where[docx] = self.outdir / "cached" / (docx.stem + ".pdf")
+
+    def _keep(self, files: list[Path]) -> None:
+        for docx in files if self.cache else []:
+            self.cache.keep(docx, self.where[docx])
 
     def _launch(self, files: list[Path], target: Callable[[list[Path], Path], None]) -> None:
         out = self.outdir / f"run{self.runs}"
@@ -622,6 +696,7 @@ class PdfBatches:
     def _plain_run(self, files: list[Path], out: Path) -> None:
         if not self.stopped:
             to_pdf(files, out, work=self.work, group=self)
+            self._keep(files)
 
     def _serve_run(self, files: list[Path], out: Path) -> None:
         """Each file through the warm converter as it comes; the rest the plain way when the
@@ -645,14 +720,18 @@ class PdfBatches:
         done = [f for f in files if f not in left]
         _checked(done, [self.where[f] for f in done], [])
         to_pdf(left, out, work=self.work, group=self)
+        self._keep(files)
 
     def describe(self) -> str:
         """How this build converted, for its `convert` line."""
-        plain = self.runs if not self.served else int(self.served < len(self.files))
+        converted = len(self.files) - self.cached
+        plain = self.runs if not self.served else int(self.served < converted)
         parts = ["the warm converter"] if self.served else []
         if plain:
             parts.append(f"{plain} LibreOffice run{'s' if plain != 1 else ''}")
-        return " and ".join(parts) or "no LibreOffice run"
+        if self.cached:
+            parts.append(f"{self.cached} unchanged from the cache")
+        return ", ".join(parts) or "no LibreOffice run"
 
     def completed(self) -> Iterator[dict[Path, Path]]:
         """Convert what is left; yield each run's {docx: pdf} as soon as that run is done

@@ -240,6 +240,10 @@ class _Server:
                     return f"build {pid} died while attached"
         return None
 
+    def warm_up(self, docx: Path, options: list[str]) -> None:
+        with contextlib.suppress(Exception):
+            self.convert(str(docx), str(self.state / "tmp" / "warm-up.pdf"), options)
+
     def why_stop(self) -> str | None:
         """A reason to exit now, or None: checked every 0.1 s by the main loop."""
         assert self.office is not None
@@ -284,7 +288,8 @@ def _write_atomic(path: Path, text: str) -> None:
     temporary.replace(path)
 
 
-def serve(state: Path, owner: int, owner_started: str, idle: float, soffice: str) -> int:
+def serve(state: Path, owner: int, owner_started: str, idle: float, soffice: str,
+          warm_up: Path | None = None, options: list[str] | None = None) -> int:
     """Run the server until idle, orphaned by a dying build, or signalled; return the exit status."""
     from xmlrpc.server import SimpleXMLRPCRequestHandler, SimpleXMLRPCServer
 
@@ -333,6 +338,8 @@ def serve(state: Path, owner: int, owner_started: str, idle: float, soffice: str
         _write_atomic(info, json.dumps({"pid": os.getpid(), "started": start_time(os.getpid()),
                                         "port": rpc.server_address[1], "token": token}))
         print(f"ready on port {rpc.server_address[1]}", file=sys.stderr, flush=True)
+        if warm_up is not None:  # LibreOffice loads its DOCX filter and fonts before the first real file
+            threading.Thread(target=server.warm_up, args=(warm_up, options or []), daemon=True).start()
         while (reason := server.why_stop()) is None:
             time.sleep(0.1)
         graceful = reason.startswith("idle")
@@ -353,6 +360,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--idle", type=float, default=45.0)
     parser.add_argument("--soffice", required=True)
     parser.add_argument("--unoserver", required=True, help="folder holding the unoserver package")
+    parser.add_argument("--warm-up", type=Path, help="a DOCX to convert first, while nobody waits")
+    parser.add_argument("--option", action="append", default=[], help="an export filter option, Name=value")
     args = parser.parse_args(argv)
     sys.path.append(args.unoserver)  # after the system's own packages (uno lives there)
     try:
@@ -361,7 +370,7 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError as exc:
         print(f"cannot start: {exc}", file=sys.stderr)
         return 5
-    return serve(args.state, args.owner, args.owner_started, args.idle, args.soffice)
+    return serve(args.state, args.owner, args.owner_started, args.idle, args.soffice, args.warm_up, args.option)
 
 
 if __name__ == "__main__":

@@ -240,3 +240,33 @@ def test_project_state_is_per_project(tmp_path: Path) -> None:
     with private_profile(tmp_path / "a") as a, private_profile(tmp_path / "b") as b:
         assert a.is_relative_to(tmp_path / "a") and b.is_relative_to(tmp_path / "b")
     assert re.fullmatch(r"p\d+-[0-9a-f]{8}", scratch(tmp_path / "a").name)
+
+
+def test_a_rebuild_converts_only_changed_documents(tmp_path: Path, on_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ALU_CONVERTER", "batch")
+    sample = tmp_path / "sample.pdf"
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    writer.write(sample)
+    calls = tmp_path / "calls"
+    fake_soffice(on_path, f'echo "$@" >> {calls}; while [ "$1" != --outdir ]; do shift; done; out=$2; shift 2\n'
+                          f'for f; do cp {sample} "$out/$(basename "$f" .docx).pdf"; done')
+    files = make_docx(tmp_path, 3)
+
+    def build(name: str) -> tuple[str, list[str]]:
+        with convert.PdfBatches(tmp_path / name, len(files), work=tmp_path / "work") as batches:
+            for docx in files:
+                batches.add(docx)
+            pdfs = {d.name: p for run in batches.completed() for d, p in run.items()}
+        assert sorted(pdfs) == [f.name for f in files] and all(p.read_bytes() == sample.read_bytes()
+                                                               for p in pdfs.values())
+        return batches.describe(), calls.read_text().splitlines()
+
+    assert build("first") == ("1 LibreOffice run", [calls.read_text().splitlines()[0]])
+    doc = Document()
+    doc.add_paragraph("endret")
+    doc.save(files[1])
+    description, runs = build("second")
+    assert description == "1 LibreOffice run, 2 unchanged from the cache"
+    assert len(runs) == 2 and runs[1].endswith("doc1.docx")  # only the changed one

@@ -238,15 +238,24 @@ def test_a_server_that_cannot_start_falls_back_to_a_plain_run(
 
 
 @pytest.mark.slow
-def test_a_build_goes_through_the_warm_converter(project: Path, soffice: None, poppler: None) -> None:
+def test_a_build_goes_through_the_warm_converter(project: Path, soffice: None, poppler: None,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
     need_uno()
+    monkeypatch.setenv("ALU_CONVERTER_IDLE", "60")
     status, output = run_cli("build", DAY)
     assert status == 0, output
     assert re.search(r"^convert  \d+ PDF/A-2b files in [\d.]+ s \(the warm converter\)$", output, re.M), output
     server = WarmServer(project / ".alu-work")
     assert server._attach_running(), "the server stays warm after the build"
-    status, output = run_cli("build", "--force", DAY)
-    assert status == 0 and "(the warm converter)" in output, output
+    status, output = run_cli("build", "--force", DAY)  # nothing changed: every PDF from the cache
+    assert status == 0 and "(7 unchanged from the cache)" in output, output
+    meeting = project / "meetings" / DAY / "meeting.yaml"
+    text = meeting.read_text(encoding="utf-8")
+    meeting.write_text(text.replace("conclusion: |\n", "conclusion: |\n      Endret.\n", 1), encoding="utf-8")
+    status, output = run_cli("build", DAY)  # one conclusion changed: the minutes are converted again
+    assert status == 0, output
+    assert re.search(r"^convert  \d+ PDF/A-2b files in [\d.]+ s \(the warm converter, \d+ unchanged from the cache\)$",
+                     output, re.M), output
     server.kill()
     assert not no_leftovers(project)
 
