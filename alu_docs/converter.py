@@ -159,6 +159,23 @@ def remember_seed(profile: Path) -> None:
 # --- the server program ------------------------------------------------------------
 
 
+class _HiddenLoads:
+    """LibreOffice's desktop, opening documents as `soffice --convert-to` does: hidden (no
+    frame to lay out for a screen; measured twice as fast as unoserver's default)."""
+
+    def __init__(self, desktop) -> None:  # type: ignore[no-untyped-def]
+        self.desktop = desktop
+
+    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+        return getattr(self.desktop, name)
+
+    def loadComponentFromURL(self, url, frame, flags, properties):  # type: ignore[no-untyped-def]  # noqa: N802
+        from com.sun.star.beans import PropertyValue
+
+        hidden = PropertyValue(Name="Hidden", Value=True)
+        return self.desktop.loadComponentFromURL(url, frame, flags, (*properties, hidden))
+
+
 class _Server:
     """One LibreOffice, its UNO connection, the attached builds, and the idle clock."""
 
@@ -205,6 +222,7 @@ class _Server:
                 raise RuntimeError(f"LibreOffice exited with status {self.office.returncode} while starting")
             try:
                 self.converter = UnoConverter(interface="127.0.0.1", port=str(port))
+                self.converter.desktop = _HiddenLoads(self.converter.desktop)
                 return
             except UnoException:
                 time.sleep(0.05)
