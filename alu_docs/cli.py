@@ -43,14 +43,14 @@ def cli(ctx: click.Context, root: Path) -> None:
     """Notices, case papers, minutes and the archive of NTNU's ALU."""
     ctx.obj = Paths.at(root)
     if ctx.obj.meetings.is_dir():  # a project: clean up after dead runs, keep temporary files in .alu-work/tmp
-        from .convert import cleanup, scratch
+        from .convert import cleanup, release_scratch, scratch
 
         try:
             cleanup(ctx.obj.work)
             previous, tempfile.tempdir = tempfile.tempdir, str(scratch(ctx.obj.work))
-            ctx.call_on_close(lambda: setattr(tempfile, "tempdir", previous))
         except OSError:  # a read-only project: checks still work
-            pass
+            return
+        ctx.call_on_close(lambda: (release_scratch(ctx.obj.work), setattr(tempfile, "tempdir", previous)))
 
 
 @cli.command()

@@ -22,6 +22,7 @@ import atexit
 import contextlib
 import fcntl
 import hashlib
+import importlib.util
 import json
 import os
 import secrets
@@ -34,6 +35,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from queue import Queue
+from typing import IO
 
 from . import converter
 from .errors import ConversionFailed, ToolMissing
@@ -129,45 +131,49 @@ def state_root(work: Path | None) -> Path:
     return (Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "alu-docs").absolute()
 
 
-_scratch: dict[Path, Path] = {}
-_scratch_locks: list[object] = []  # open lock files: the flock lasts as long as this process
+_scratch: dict[Path, tuple[Path, IO[str]]] = {}  # WORK/tmp -> (this process's folder, its locked file)
 
 
 def scratch(work: Path | None) -> Path:
     """This process's folder under WORK/tmp/, created on first use and held by an flock
-    while the process lives; removed at normal exit, by the next `cleanup` otherwise."""
+    while the process lives; removed by release_scratch() or at exit, by the next
+    `cleanup` when this process died."""
     tmp = state_root(work) / "tmp"
-    if tmp in _scratch and _scratch[tmp].is_dir():
-        return _scratch[tmp]
+    if tmp in _scratch and _scratch[tmp][0].is_dir():
+        return _scratch[tmp][0]
     tmp.mkdir(parents=True, exist_ok=True)
     folder = tmp / f"p{os.getpid()}-{secrets.token_hex(4)}"
     folder.mkdir()
     lock = (folder / ".lock").open("w")
     fcntl.flock(lock, fcntl.LOCK_EX)
-    _scratch_locks.append(lock)
-    _scratch[tmp] = folder
-    if len(_scratch) == 1:
-        atexit.register(_remove_scratch)
+    _scratch[tmp] = (folder, lock)
     return folder
 
 
-def _remove_scratch() -> None:
-    for folder in _scratch.values():
-        shutil.rmtree(folder, ignore_errors=True)
+def release_scratch(work: Path | None = None) -> None:
+    """Remove this process's scratch folder of `work` (all of them without)."""
+    for tmp in [state_root(work) / "tmp"] if work is not None else list(_scratch):
+        folder, lock = _scratch.pop(tmp, (None, None))
+        if folder is not None and lock is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+            lock.close()
+
+
+atexit.register(release_scratch)
 
 
 def cleanup(work: Path | None) -> int:
     """What a dead run left: kill LibreOffice processes whose owner is gone, remove the
     scratch folders of processes that no longer hold their lock. Returns folders removed."""
     converter.kill_marked(lambda marker: not converter.owner_alive(marker))
-    tmp = state_root(work) / "tmp"
     removed = 0
-    with contextlib.suppress(OSError):
-        for folder in tmp.iterdir():
-            if folder in _scratch.values() or not _owner_gone(folder):
-                continue
-            shutil.rmtree(folder, ignore_errors=True)
-            removed += 1
+    for root in {state_root(work), state_root(None)}:  # the project's, and callers' without one
+        with contextlib.suppress(OSError):
+            for folder in (root / "tmp").iterdir():
+                if any(folder == mine for mine, _ in _scratch.values()) or not _owner_gone(folder):
+                    continue
+                shutil.rmtree(folder, ignore_errors=True)
+                removed += 1
     return removed
 
 
@@ -211,8 +217,8 @@ def private_profile(work: Path | None) -> Iterator[Path]:
         finally:
             lock.close()
         return
-    with contextlib.ExitStack() as stack:  # every slot busy: a throw-away profile
-        yield Path(stack.enter_context(_temporary_folder(work, "profile")))
+    with _temporary_folder(work, "profile") as throw_away:  # every slot busy
+        yield throw_away
 
 
 @contextlib.contextmanager
@@ -361,9 +367,7 @@ class WarmServer:
             self.problem = "LibreOffice is not installed"
             return
         program = converter.soffice_program(soffice)
-        import importlib.util
-
-        spec = importlib.util.find_spec("unoserver")
+        spec = importlib.util.find_spec("unoserver")  # its folder, not imported: uno is not here
         if spec is None or not spec.submodule_search_locations:
             self.problem = "the unoserver package is not installed"
             return
@@ -599,11 +603,12 @@ class PdfCache:
 class PdfBatches:
     """Convert a build's DOCX files while later files are still being rendered.
 
-    A small build (one meeting) goes through the project's warm converter when `work` is
-    given, each file as soon as it is added; when the server cannot start, through ONE
-    plain run (start-up dominates, and two runs at once were measured slower than one).
-    A large build (`build --all`) is cut into two plain runs per core, at most one per core
-    at a time. Names must be unique: a PDF is named after its DOCX.
+    With `work` (the project's .alu-work/), a DOCX converted before comes from the PdfCache,
+    and a small build (one meeting) goes through the project's warm converter, each file as
+    soon as it is added; when the server cannot start, through ONE plain run (start-up
+    dominates, and two runs at once were measured slower than one). A large build
+    (`build --all`) is cut into two plain runs per core, at most one per core at a time.
+    Names must be unique: a PDF is named after its DOCX.
     """
 
     SMALL = 16  # up to this many files: one run

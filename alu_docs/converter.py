@@ -64,12 +64,13 @@ def die_with_parent() -> None:
 
 def start_time(pid: int) -> str | None:
     """The process's start time in clock ticks (field 22 of /proc/PID/stat): with the pid,
-    it names one process even after the pid is reused. None when there is no such process."""
+    it names one process even after the pid is reused. None when there is no such process
+    or it has died (a zombie not yet reaped by its parent)."""
     try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return None
-    return stat.rsplit(")", 1)[1].split()[19]
+    return None if fields[0] in ("Z", "X") else fields[19]
 
 
 def owner_marker(tag: str) -> str:

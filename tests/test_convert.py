@@ -191,7 +191,9 @@ def test_a_conversion_in_a_worker_thread_is_stopped_from_the_main_thread(tmp_pat
     assert not no_leftovers(tmp_path)
 
 
-def test_cleanup_removes_what_dead_runs_left_and_keeps_live_ones(tmp_path: Path) -> None:
+def test_cleanup_removes_what_dead_runs_left_and_keeps_live_ones(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     work = tmp_path / "work"
     dead = work / "tmp" / "p999999-dead"
     dead.mkdir(parents=True)
