@@ -160,9 +160,12 @@ def verify(paths: Paths) -> None:
 @click.pass_obj
 def approve(paths: Paths, date: dt.date, reapprove: bool, reason: str | None) -> None:
     """Approve a meeting's minutes: final PDF, its sha256 kept in the manifest."""
-    from .build import approve as approve_minutes
+    from .convert import prestart
 
-    approve_minutes(paths, date, echo=click.echo, reapprove=reapprove, reason=reason)
+    with prestart(paths):
+        from .build import approve as approve_minutes
+
+        approve_minutes(paths, date, echo=click.echo, reapprove=reapprove, reason=reason)
 
 
 @cli.command("new-case")

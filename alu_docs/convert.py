@@ -166,6 +166,8 @@ def cleanup(work: Path | None) -> int:
     """What a dead run left: kill LibreOffice processes whose owner is gone, remove the
     scratch folders of processes that no longer hold their lock. Returns folders removed."""
     converter.kill_marked(lambda marker: not converter.owner_alive(marker))
+    if work is not None:
+        _clean_dead_server(work.absolute() / "converter" / "server")
     removed = 0
     for root in {state_root(work), state_root(None)}:  # the project's, and callers' without one
         with contextlib.suppress(OSError):
@@ -175,6 +177,14 @@ def cleanup(work: Path | None) -> int:
                 shutil.rmtree(folder, ignore_errors=True)
                 removed += 1
     return removed
+
+
+def _clean_dead_server(state: Path) -> None:
+    """A server that was killed leaves its LibreOffice's temporary files and its address."""
+    with contextlib.suppress(OSError), (state / "lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # free: no server runs
+        shutil.rmtree(state / "tmp", ignore_errors=True)
+        (state / "server.json").unlink(missing_ok=True)
 
 
 def _owner_gone(folder: Path) -> bool:

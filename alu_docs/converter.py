@@ -262,6 +262,7 @@ class _Server:
     def warm_up(self, docx: Path, options: list[str]) -> None:
         with contextlib.suppress(Exception):
             self.convert(str(docx), str(self.state / "tmp" / "warm-up.pdf"), options)
+        (self.state / "tmp" / "warm-up.pdf").unlink(missing_ok=True)
 
     def why_stop(self) -> str | None:
         """A reason to exit now, or None: checked every 0.1 s by the main loop."""

@@ -59,10 +59,12 @@ def wait_for(condition, timeout: float, what: str) -> None:  # type: ignore[no-u
         time.sleep(0.05)
 
 
-def temporary_files(project: Path, system_tmp: Path) -> list[str]:
-    """Anything in the build's TMPDIR (alu-build-*, lu*.tmp, …) and in .alu-work/tmp/."""
-    scratch = project / ".alu-work" / "tmp"
-    return sorted(str(p) for p in [*system_tmp.iterdir(), *(scratch.iterdir() if scratch.exists() else [])])
+def temporary_files(project: Path, system_tmp: Path, server: bool = True) -> list[str]:
+    """Anything in the build's TMPDIR (alu-build-*, lu*.tmp, …), in .alu-work/tmp/, and (when
+    no warm converter runs) in its LibreOffice's TMPDIR."""
+    folders = [system_tmp, project / ".alu-work" / "tmp"]
+    folders += [project / ".alu-work" / "converter" / "server" / "tmp"] if server else []
+    return sorted(str(p) for folder in folders if folder.exists() for p in folder.iterdir())
 
 
 def next_command(project: Path, system_tmp: Path) -> None:
@@ -126,7 +128,7 @@ def test_a_killed_build_leaves_no_libreoffice_and_the_next_command_cleans_up(
     out, err = rebuilt.communicate(timeout=300)
     assert rebuilt.returncode == 0, out + err
     assert "Tagged:" in pdfinfo(project / "archive/2025" / DAY / f"ALU-{DAY}-innkalling.pdf")
-    assert not temporary_files(project, system_tmp)
+    assert not temporary_files(project, system_tmp, server=False)
     server = WarmServer(project / ".alu-work")
     if server._attach_running():  # the warm converter stays for the next build; stop it here
         server.kill()
