@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 # index.html; faketime moves the clock in the reproducibility test).
 APT_PACKAGES := libreoffice-writer-nogui fonts-crosextra-carlito fonts-crosextra-caladea \
 	fonts-dejavu-core fonts-noto-color-emoji poppler-utils qpdf ghostscript libgs-common \
-	chromium faketime
+	python3-uno chromium faketime
 
 .PHONY: help meeting test quick check archive index new-case new-meeting schema system templates lint bench clean
 

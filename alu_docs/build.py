@@ -191,7 +191,8 @@ def _render_and_convert(paths: Paths, ctx: Context, jobs: list[_Job], index_plan
     short = ctx.committee.short
     out = _Converted()
     with tempfile.TemporaryDirectory(prefix="alu-build-") as work_name, \
-            PdfBatches(Path(work_name) / "pdf-out", expected, progress=progress) as batches:
+            PdfBatches(Path(work_name) / "pdf-out", expected, progress=progress, work=paths.work,
+                       echo=echo) as batches:
         work = Path(work_name)
         (work / "docx").mkdir()
         keys: dict[Path, DocKey | None] = {}  # DOCX in the work folder -> its document (None: the index)
@@ -236,9 +237,8 @@ def _render_and_convert(paths: Paths, ctx: Context, jobs: list[_Job], index_plan
                 out.packets.update(make_packets(ctx, [(j.meeting, list(j.plans)) for j in ready], out.pdfs,
                                                 echo=packet_lines.append))
             out.index_words = words.result() if words else None
-        runs = batches.runs
         echo(f"convert  {len(out.pdfs) + (out.index_pdf is not None)} PDF/A-2b files in "
-             f"{time.monotonic() - started:.1f} s ({runs} LibreOffice run{'s' if runs != 1 else ''})")
+             f"{time.monotonic() - started:.1f} s ({batches.describe()})")
         for line in packet_lines:
             echo(line)
     return out

@@ -9,6 +9,7 @@ import datetime as dt
 import os
 import signal
 import sys
+import tempfile
 from pathlib import Path
 
 import click
@@ -46,6 +47,15 @@ def cli(ctx: click.Context, root: Path) -> None:
     if needs_recovery(ctx.obj):  # an interrupted command left a change: finish or undo it first
         with locked(ctx.obj.archive):
             recover(ctx.obj, click.echo)
+    if ctx.obj.meetings.is_dir():  # a project: clean up after dead runs, keep temporary files in .alu-work/tmp
+        from .convert import cleanup, release_scratch, scratch
+
+        try:
+            cleanup(ctx.obj.work)
+            previous, tempfile.tempdir = tempfile.tempdir, str(scratch(ctx.obj.work))
+        except OSError:  # a read-only project: checks still work
+            return
+        ctx.call_on_close(lambda: (release_scratch(ctx.obj.work), setattr(tempfile, "tempdir", previous)))
 
 
 @cli.command()
@@ -68,11 +78,16 @@ def build(paths: Paths, date: dt.date | None, all_: bool, force: bool) -> None:
     """Check, render, convert and archive one meeting (what `make meeting` runs), or --all."""
     if all_ == (date is not None):
         raise click.UsageError("give a DATE or --all")
-    from . import build as build_module
-
     if all_:
+        from . import build as build_module
+
         build_module.build_all(paths, echo=click.echo, force=force, progress=_progress())
-    else:
+        return
+    from .convert import prestart
+
+    with prestart(paths):  # LibreOffice starts while Python imports and renders
+        from . import build as build_module
+
         build_module.build(paths, date, echo=click.echo, force=force)
 
 
@@ -176,9 +191,12 @@ def export_noark5(paths: Paths, year: int | None, start: dt.date | None, end: dt
 @click.pass_obj
 def approve(paths: Paths, date: dt.date, reapprove: bool, reason: str | None) -> None:
     """Approve a meeting's minutes: final PDF, its sha256 kept in the manifest."""
-    from .approval import approve as approve_minutes
+    from .convert import prestart
 
-    approve_minutes(paths, date, echo=click.echo, reapprove=reapprove, reason=reason)
+    with prestart(paths):
+        from .approval import approve as approve_minutes
+
+        approve_minutes(paths, date, echo=click.echo, reapprove=reapprove, reason=reason)
 
 
 @cli.command()
@@ -247,16 +265,22 @@ def actions(paths: Paths, today: dt.date | None, internal: bool) -> None:
         click.echo(line)
 
 
-def _terminate(signum: int, frame: object) -> None:
-    """SIGTERM ends a command like Ctrl-C: what is under way is stopped, nothing half-written."""
-    raise KeyboardInterrupt
+class Interrupted(BaseException):
+    """Ctrl-C or SIGTERM (a BaseException, so that click and `except Exception` let it pass)."""
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not break the clean-up
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise Interrupted
 
 
 def main() -> None:
-    """Entry point. User errors end in one line and exit status 2; Ctrl-C (or SIGTERM) in one
-    line and 130; an unexpected error still in one readable line (ALU_DEBUG=1 shows the
-    traceback for a bug report)."""
-    signal.signal(signal.SIGTERM, _terminate)
+    """Entry point. User errors end in one line and exit status 2; Ctrl-C (or SIGTERM) stops
+    LibreOffice too and ends in one line and 130; an unexpected error still in one readable
+    line (ALU_DEBUG=1 shows the traceback for a bug report)."""
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         cli(prog_name="alu-docs", standalone_mode=False)
     except click.exceptions.Exit as exc:
@@ -264,8 +288,11 @@ def main() -> None:
     except click.ClickException as exc:  # AluError and usage errors: one clean message
         exc.show()
         sys.exit(exc.exit_code)
-    except (KeyboardInterrupt, click.exceptions.Abort):
-        click.echo("interrupted: stopped; the archive was left whole (nothing half-written)", err=True)
+    except (Interrupted, KeyboardInterrupt, click.exceptions.Abort):
+        convert = sys.modules.get("alu_docs.convert")
+        if convert is not None:  # LibreOffice runs in other threads and processes: kill them
+            convert.stop_all()
+        click.echo("interrupted; stopped (LibreOffice included); the archive was left whole", err=True)
         sys.exit(130)
     except OSError as exc:  # the disk: full, read-only, no permission, a folder gone
         where = exc.filename or "a file"

@@ -327,7 +327,7 @@ def convert_index(paths: Paths, ctx: Context, files: dict[str, dict[str, Any]]) 
         work = Path(work_name)
         docx = work / f"{DOCX_NAME}.docx"
         docx.write_bytes(render_index(plan, paths.templates))
-        return plan, to_pdf([docx], work / "pdf-out")[0].read_bytes()
+        return plan, to_pdf([docx], work / "pdf-out", work=paths.work)[0].read_bytes()
 
 
 def report_index(plan: IndexPlan, missing: list[str], archive_name: str, echo: Echo) -> None:

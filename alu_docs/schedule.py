@@ -261,7 +261,7 @@ def make_schedule(paths: Paths, year: int, term: str | None = None, *, create: b
         work = Path(work_name)
         docx_path = work / f"{plan_stem(committee.short, year, term)}.docx"
         docx_path.write_bytes(docx)
-        pdf = to_pdf([docx_path], work / "pdf-out")[0].read_bytes()
+        pdf = to_pdf([docx_path], work / "pdf-out", work=paths.work)[0].read_bytes()
     with transaction(paths) as tx:
         for suffix, data in ((".docx", docx), (".pdf", pdf)):
             result.written.append(tx.write(plan_relative(committee.short, year, term, suffix), data, kind="plan"))

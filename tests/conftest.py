@@ -46,6 +46,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, libreoffice_cache: 
     monkeypatch.chdir(root)
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(libreoffice_cache))
+    monkeypatch.setenv("ALU_CONVERTER_IDLE", "5")  # each project's warm converter goes soon after its test
     return root
 
 
