@@ -6,9 +6,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 ALU := $(VENV)/bin/alu-docs
 STAMP := $(VENV)/.installed
-# What the PDFs need (LibreOffice, fonts) and what the tests read them back with.
+# What the PDFs need (LibreOffice, fonts) and what the tests read them back with; for
+# attachments: Ghostscript (PDF/A, fonts embedded), Tesseract with Norwegian (OCR of scans,
+# run by OCRmyPDF from PyPI), jbig2dec (JBIG2-compressed scans).
 APT_PACKAGES := libreoffice-writer-nogui fonts-crosextra-carlito fonts-crosextra-caladea \
-	fonts-dejavu-core fonts-noto-color-emoji poppler-utils qpdf ghostscript
+	fonts-dejavu-core fonts-noto-color-emoji poppler-utils qpdf ghostscript \
+	tesseract-ocr tesseract-ocr-nor jbig2dec
 
 .PHONY: help meeting test check archive index new-case new-meeting schema system templates lint bench clean
 
@@ -53,7 +56,7 @@ bench: $(STAMP) system ## benchmarks: a build and a full rebuild vs one soffice 
 	$(PY) bench/bench_build.py
 	$(PY) bench/bench_archive.py
 
-system: ## install LibreOffice, fonts, poppler and qpdf with apt when missing (as root)
+system: ## install LibreOffice, fonts, poppler, qpdf, Ghostscript and Tesseract with apt when missing (as root)
 	@scripts/ensure-system $(APT_PACKAGES)
 
 $(STAMP): pyproject.toml

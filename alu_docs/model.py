@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from .attachments import check_attachment
+from .attachments import check_attachment, meeting_attachments_problem
 from .errors import InvalidInput
 from .load import display_path, load_yaml, node_at, parse_yaml
 from .schema import COMMITTEE, MEETING, Problems, format_problems, line_of
@@ -257,6 +257,7 @@ def meeting_from_data(data: dict[str, Any], node: yaml.Node, folder: Path,
 
     cases: list[Case] = []
     numbers: dict[int, int] = {}
+    accepted: list[Path] = []  # attachment files that passed, for the meeting's limits
     for i, c in enumerate(data["cases"]):
         if c is None:
             continue
@@ -274,6 +275,8 @@ def meeting_from_data(data: dict[str, Any], node: yaml.Node, folder: Path,
             why = check_attachment(folder, a["file"]) if a["file"] else None
             if why:
                 problem(f"cases[{i}].attachments[{j}].file", why)
+            elif a["file"]:
+                accepted.append(folder / a["file"])
             attachments.append(Attachment(folder / (a["file"] or ""), a["title"], a["file"]))
         if c["number"] is not None:
             if c["number"] in numbers:
@@ -287,6 +290,10 @@ def meeting_from_data(data: dict[str, Any], node: yaml.Node, folder: Path,
             confidential=c["confidential"], notes=c["notes"], conclusion=c["conclusion"],
             actions=[Action(a["task"], a["owner"], a["due"], a["done"]) for a in c["actions"] if a],
         ))
+
+    too_much = meeting_attachments_problem(accepted)
+    if too_much:
+        problem("cases", too_much)
 
     for i, name in enumerate(attendance_data.get("absent") or []):
         in_roster(f"attendance.absent[{i}]", name)

@@ -1,0 +1,562 @@
+"""Attachments made archival: each attachment PDF becomes a PDF/A-2b copy, inert, with
+every font embedded and a text layer on scanned pages, before it enters a public file.
+
+    normalise(source, paths.cache, label="meetings/…/vedlegg/x.pdf") -> Normalised
+
+The work is done once per source file and kept in `cache/attachments/` under the
+sha256 of the source and NORMALISER (bump it when the output would change):
+
+    attachments/<sha256>-n<NORMALISER>.pdf    the archival copy
+    attachments/<sha256>-n<NORMALISER>.json   what happened (pages, warning, removed, ocr, tagged)
+
+Steps, each done by a tool the field uses:
+1. open (qpdf via pikepdf, which repairs damaged cross-reference tables and reads NUL
+   bytes in names as the delimiters they are; Ghostscript rewrites what qpdf cannot
+   open); a file that needs a password, or that no tool opens, is refused;
+2. Brotli-compressed streams are decompressed (the `brotli` package; qpdf and
+   Ghostscript do not know /BrotliDecode);
+3. made inert (pikepdf.sanitize: JavaScript, Launch, SubmitForm, ImportData, links out,
+   embedded files, multimedia); signature fields removed; forms and comments flattened
+   into the page (qpdf), whatever has no appearance removed, so no comment author
+   (/T) or field value is left outside the page content; shared content streams split;
+4. PDF/A-2b: pikepdf's PDF/A writer when its validator approves the file as it is
+   (this keeps a tagged file's structure tree), else Ghostscript (which embeds every
+   font but drops the structure tree);
+5. OCR (OCRmyPDF with Tesseract's Norwegian) of pages that have no text.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import AttachmentError
+
+NORMALISER = "1"
+OCR_LANGUAGE = "nor"
+ACTIONS_OUT = ("JavaScript", "Launch", "SubmitForm", "ImportData", "GoToR", "GoToE", "URI", "Rendition",
+               "Movie", "Sound", "RichMediaExecute")
+
+
+@dataclass
+class Normalised:
+    """The archival copy of one attachment and what was done to make it."""
+
+    path: Path  # the PDF/A-2b copy in the cache; read it, never change it
+    sha256: str  # of the source file
+    pages: int
+    warning: str | None = None  # one line naming the file when it had to be repaired
+    removed: list[str] = field(default_factory=list)  # active content taken out, in words
+    ocr_pages: int = 0  # pages that got a text layer by OCR
+    tagged: bool = False  # the copy kept the source's structure tree
+
+
+@dataclass
+class Opened:
+    """What opening a file found: its pages and what had to be repaired."""
+
+    pages: int
+    repairs: list[str]
+
+
+class Refused(Exception):  # noqa: N818 - a verdict, turned into AttachmentError with the file's name
+    """No tool can open the file, or it needs a password: `reason` says what to do."""
+
+
+# --- opening ------------------------------------------------------------------------------------
+
+PASSWORD = ("the PDF is protected by a password; save or export it again without a password "
+            "(in Acrobat: File > Properties > Security > No Security) and try again")
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _repairs(warnings: list[str]) -> list[str]:
+    """qpdf's warnings about a damaged file, in a few words each."""
+    found = []
+    for warning in warnings:
+        text = str(warning)
+        if re.search(r"xref|cross-reference|startxref|reconstruct", text, re.I):
+            found.append("damaged cross-reference table rebuilt")
+        elif re.search(r"null character|name", text, re.I):
+            found.append("invalid bytes in names repaired")
+        else:
+            found.append("damaged objects repaired")
+    return list(dict.fromkeys(found))
+
+
+def open_pdf(source: Path, work: Path):  # -> pikepdf.Pdf
+    """Open with qpdf (pikepdf), which repairs what it can; if qpdf cannot, let Ghostscript
+    rewrite the file and open that. Raises Refused for a password or a file no tool reads.
+    Returns the open Pdf and the repairs made."""
+    import pikepdf
+
+    try:
+        pdf = pikepdf.open(source, password="")
+    except pikepdf.PasswordError:
+        raise Refused(PASSWORD) from None
+    except pikepdf.PdfError as exc:
+        rewritten = work / "rewritten.pdf"
+        if not ghostscript(source, rewritten, pdfa=False):
+            raise Refused(f"the PDF is damaged and cannot be read by qpdf ({_first_line(exc, source)}) nor "
+                          "Ghostscript; open it and save or export it as PDF again") from None
+        pdf = pikepdf.open(rewritten)
+        return pdf, ["rebuilt by Ghostscript, as qpdf could not read it"]
+    for _ in pdf.objects:  # resolve every object now: damage shows as warnings, not later as errors
+        pass
+    if len(pdf.pages) == 0:
+        pdf.close()
+        raise Refused("the PDF has no pages")
+    return pdf, _repairs(pdf.get_warnings())
+
+
+def inspect(source: Path) -> Opened:
+    """What normalisation would find on opening `source`, without the rest of the work
+    (used by `alu-docs check`). Raises Refused as normalisation would."""
+    with tempfile.TemporaryDirectory(prefix="alu-inspect-") as work:
+        pdf, repairs = open_pdf(source, Path(work))
+        with pdf:
+            return Opened(len(pdf.pages), repairs)
+
+
+def _first_line(exc: BaseException, source: Path) -> str:
+    text = str(exc).replace(f"{source}: ", "").strip()
+    return (text.splitlines() or [exc.__class__.__name__])[0][:160]
+
+
+# --- making inert -------------------------------------------------------------------------------
+
+
+def decode_brotli(pdf) -> int:  # noqa: ANN001
+    """Decompress /BrotliDecode streams, which qpdf and Ghostscript cannot read."""
+    import brotli
+    import pikepdf
+    from pikepdf import Array, Name
+
+    count = 0
+    for obj in pdf.objects:
+        if not isinstance(obj, pikepdf.Stream):
+            continue
+        filters = obj.get(Name.Filter)
+        names = list(filters) if isinstance(filters, Array) else [filters] if filters is not None else []
+        if not names or names[0] != Name("/BrotliDecode"):
+            continue
+        rest = names[1:]
+        params = obj.get(Name.DecodeParms)
+        rest_params = list(params)[1:] if isinstance(params, Array) else []
+        data = brotli.decompress(obj.read_raw_bytes())
+        obj.write(data, filter=Array(rest) if rest else None,
+                  decode_parms=Array(rest_params) if rest and rest_params else None)
+        count += 1
+    return count
+
+
+def _signature_fields(pdf) -> int:  # noqa: ANN001
+    """Remove signature fields (with the signer's name and a signature that no longer
+    matches) from the form and their widgets from the pages."""
+    from pikepdf import Array, Dictionary, Name
+
+    acroform = pdf.Root.get(Name.AcroForm)
+    if not isinstance(acroform, Dictionary):
+        return 0
+    removed = set()
+
+    def is_signature(node) -> bool:  # noqa: ANN001
+        while isinstance(node, Dictionary):
+            if Name.FT in node:
+                return Name.Sig == node.FT
+            node = node.get(Name.Parent)
+        return False
+
+    def prune(kids):  # noqa: ANN001, ANN202
+        kept = []
+        for kid in kids:
+            if isinstance(kid, Dictionary) and is_signature(kid):
+                removed.add(kid.objgen)
+                for sub in kid.get(Name.Kids, []):
+                    removed.add(sub.objgen)
+                continue
+            if isinstance(kid, Dictionary) and isinstance(kid.get(Name.Kids), Array):
+                kid.Kids = Array(prune(kid.Kids))
+            kept.append(kid)
+        return kept
+
+    if isinstance(acroform.get(Name.Fields), Array):
+        acroform.Fields = Array(prune(acroform.Fields))
+    for page in pdf.pages:
+        annots = page.obj.get(Name.Annots)
+        if isinstance(annots, Array):
+            kept = [a for a in annots if not (isinstance(a, Dictionary) and
+                                              (a.objgen in removed or (a.get(Name.Subtype) == Name.Widget
+                                                                       and is_signature(a))))]
+            removed.update(a.objgen for a in annots if a not in kept)
+            page.obj.Annots = Array(kept)
+    for key in (Name.SigFlags,):
+        if key in acroform:
+            del acroform[key]
+    if Name.Perms in pdf.Root:
+        del pdf.Root[Name.Perms]
+    return len({r for r in removed if r != (0, 0)}) or (1 if removed else 0)
+
+
+def _split_shared_contents(pdf) -> None:  # noqa: ANN001
+    """Give every page its own content stream: pages that share one would all get the
+    stamp meant for one of them."""
+    import pikepdf
+    from pikepdf import Array, Name
+
+    seen: set[tuple[int, int]] = set()
+    for page in pdf.pages:
+        contents = page.obj.get(Name.Contents)
+        streams = list(contents) if isinstance(contents, Array) else [contents] if contents is not None else []
+        if any(s.is_indirect and s.objgen in seen for s in streams):
+            page.obj.Contents = pdf.make_indirect(pikepdf.Stream(pdf, page.obj.Contents.read_bytes()
+                                                  if not isinstance(contents, Array)
+                                                  else b"\n".join(s.read_bytes() for s in streams)))
+        seen.update(s.objgen for s in streams if s.is_indirect)
+
+
+def _drop_private_keys(pdf) -> None:  # noqa: ANN001
+    """Keys a viewer does not need and pikepdf's PDF/A validator does not know (a trailer
+    checksum, slide-show transitions), so that more files keep their structure tree."""
+    from pikepdf import Name
+
+    for key in list(pdf.trailer.keys()):
+        if key not in ("/Root", "/Info", "/ID", "/Size", "/Encrypt", "/Prev"):
+            del pdf.trailer[key]
+    for page in pdf.pages:
+        for key in (Name.Trans, Name.Dur, Name.PresSteps):
+            if key in page.obj:
+                del page.obj[key]
+
+
+def make_inert(pdf) -> list[str]:  # noqa: ANN001
+    """Take out everything that acts rather than shows; return what was taken, in words."""
+    from pikepdf import Array, Dictionary, Name, sanitize
+
+    removed = []
+    counts = _active_counts(pdf)
+    signatures = _signature_fields(pdf)
+    sanitize.remove_javascript(pdf)
+    sanitize.remove_external_access(pdf)
+    sanitize.remove_multimedia(pdf)
+    sanitize.remove_attachments(pdf)
+    sanitize.remove_collection(pdf)
+    sanitize.remove_thumbnails(pdf)
+    sanitize.remove_search_index(pdf)
+    sanitize.remove_web_capture(pdf)
+    sanitize.remove_private_app_data(pdf)
+    for holder in (pdf.Root, *(p.obj for p in pdf.pages)):
+        if Name.AA in holder:  # what sanitize left in /AA (page open/close) is not for an archive either
+            del holder[Name.AA]
+    if Name.OpenAction in pdf.Root:  # even a plain destination: the validator does not take it
+        del pdf.Root[Name.OpenAction]
+    fields = 0
+    acroform = pdf.Root.get(Name.AcroForm)
+    if isinstance(acroform, Dictionary):
+        fields = len(acroform.get(Name.Fields, []))
+        if Name.XFA in acroform:
+            del acroform[Name.XFA]
+        with contextlib.suppress(Exception):  # a form qpdf cannot draw is flattened as it looks
+            pdf.generate_appearance_streams()
+    annotations_before = sum(len(p.obj.get(Name.Annots, [])) for p in pdf.pages)
+    pdf.flatten_annotations("all")
+    for page in pdf.pages:  # left: links, and annotations that had no appearance to flatten
+        annots = page.obj.get(Name.Annots)
+        if isinstance(annots, Array):
+            links = [a for a in annots if isinstance(a, Dictionary) and a.get(Name.Subtype) == Name.Link]
+            for link in links:
+                for key in (Name.AA, Name.Popup, Name.T):
+                    if key in link:
+                        del link[key]
+            if links:
+                page.obj.Annots = Array(links)
+            else:
+                del page.obj[Name.Annots]
+    if Name.AcroForm in pdf.Root:
+        del pdf.Root[Name.AcroForm]
+    _split_shared_contents(pdf)
+    _drop_private_keys(pdf)
+    annotations_after = sum(len(p.obj.get(Name.Annots, [])) for p in pdf.pages)
+    for what, n in counts.items():
+        if n:
+            removed.append(f"{n} {what}")
+    if signatures:
+        removed.append("signature field")
+    if fields:
+        removed.append(f"form with {fields} field(s) flattened")
+    flattened = annotations_before - annotations_after - fields
+    if flattened > 0:
+        removed.append(f"{flattened} comment(s)/annotation(s) flattened or removed")
+    return removed
+
+
+def dictionaries(pdf) -> Iterator:  # noqa: ANN001
+    """Every dictionary (and stream dictionary) reachable from the trailer, direct ones
+    included, each indirect object once."""
+    from pikepdf import Array, Dictionary, Stream
+
+    seen: set[tuple[int, int]] = set()
+    stack = [pdf.trailer]
+    while stack:
+        obj = stack.pop()
+        if not isinstance(obj, (Dictionary, Stream, Array)):
+            continue
+        if obj.is_indirect:
+            if obj.objgen in seen:
+                continue
+            seen.add(obj.objgen)
+        if isinstance(obj, (Dictionary, Stream)):
+            yield obj
+            stack.extend(obj.values())
+        elif isinstance(obj, Array):
+            stack.extend(obj)
+
+
+def _active_counts(pdf) -> dict[str, int]:  # noqa: ANN001
+    """How many actions of each kind, and embedded files, the file holds (for the report)."""
+    from pikepdf import Name
+
+    counts = dict.fromkeys(("JavaScript", "Launch", "SubmitForm", "ImportData", "embedded file"), 0)
+    for obj in dictionaries(pdf):
+        kind = obj.get(Name.S)
+        if isinstance(kind, Name) and str(kind)[1:] in counts:
+            counts[str(kind)[1:]] += 1
+        if obj.get(Name.Type) == Name.EmbeddedFile:
+            counts["embedded file"] += 1
+    return counts
+
+
+# --- the tools ----------------------------------------------------------------------------------
+
+
+def run_tool(command: list[str], timeout: float) -> subprocess.CompletedProcess[str] | None:
+    """Run a tool in its own process group; None when it fails or times out (then the
+    whole group is killed, so no Ghostscript or Tesseract is left running)."""
+    try:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                   errors="replace", start_new_session=True)
+    except OSError:
+        return None
+    try:
+        out, err = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        return None
+    finally:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
+    result = subprocess.CompletedProcess(command, process.returncode, out, err)
+    return result if process.returncode == 0 else None
+
+
+def _ghostscript_version() -> tuple[int, ...]:
+    result = run_tool(["gs", "--version"], 10)
+    try:
+        return tuple(int(x) for x in result.stdout.strip().split(".")) if result else ()
+    except ValueError:
+        return ()
+
+
+def ghostscript(source: Path, target: Path, *, pdfa: bool, pages: int = 1) -> bool:
+    """Rewrite `source` with Ghostscript's pdfwrite, as PDF/A-2b (sRGB, every font embedded)
+    when `pdfa`. True when it wrote a file."""
+    if not shutil.which("gs"):
+        return False
+    command = ["gs", "-dBATCH", "-dNOPAUSE", "-dSAFER", "-dQUIET", "-sDEVICE=pdfwrite", "-dAutoRotatePages=/None",
+               "-dCompatibilityLevel=1.7", "-dEmbedAllFonts=true", "-dSubsetFonts=true"]
+    if (10, 0) <= _ghostscript_version() < (10, 2, 1):
+        # 10.0.0-10.02.0 (Debian 12) rewrite existing text badly with their new interpreter
+        command.append("-dNEWPDF=false")
+    if pdfa:
+        from ocrmypdf.pdfa import generate_pdfa_ps
+
+        definition = target.with_suffix(".ps")
+        generate_pdfa_ps(definition)
+        command += ["-dPDFA=2", "-dPDFACompatibilityPolicy=1", "-sColorConversionStrategy=RGB",
+                    "-o", str(target), str(definition), str(source)]
+    else:
+        command += ["-o", str(target), str(source)]
+    result = run_tool(command, 60 + 5 * pages)
+    # Ghostscript "recovers" any file, writing a blank page for one it cannot read at all
+    return (result is not None and "No pages will be processed" not in result.stderr + result.stdout
+            and target.exists() and target.stat().st_size > 0)
+
+
+def pages_without_text(path: Path) -> list[int]:
+    """1-based numbers of the pages with no text at all (scans, or pages that are one picture)."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(str(path))
+    try:
+        empty = []
+        for number in range(len(document)):
+            page = document[number]
+            textpage = page.get_textpage()
+            if textpage.count_chars() == 0:
+                empty.append(number + 1)
+            textpage.close()
+            page.close()
+        return empty
+    finally:
+        document.close()
+
+
+def ocr(source: Path, target: Path, pages: list[int], *, pdfa: bool) -> bool:
+    """Give `pages` a text layer (OCRmyPDF + Tesseract, Norwegian). With `pdfa` the result
+    is checked by pikepdf's PDF/A validator, else OCRmyPDF keeps the file's own claim."""
+    command = [sys.executable, "-m", "ocrmypdf", "--quiet", "-l", OCR_LANGUAGE, "--mode", "skip",
+               "--jobs", "2", "--optimize", "0", "--tesseract-timeout", "120", "--pages", ",".join(map(str, pages)),
+               "--output-type", "pdfa-2" if pdfa else "pdf", "--pdfa-backend", "internal",
+               str(source), str(target)]
+    return run_tool(command, 120 + 60 * len(pages)) is not None and target.exists()
+
+
+# --- PDF/A --------------------------------------------------------------------------------------
+
+
+def _pdfa_internal(pdf, target: Path) -> bool:  # noqa: ANN001
+    """PDF/A-2b by pikepdf (declarations, output intent), if its validator approves the
+    result; this keeps everything else (the structure tree, images) as it is."""
+    from pikepdf import pdfa
+
+    try:
+        pdfa.save(pdf, target, "2b")
+    except (pdfa.PdfaError, ValueError):
+        return False
+    return True
+
+
+def claims_pdfa2(path: Path) -> bool:
+    import pikepdf
+
+    with pikepdf.open(path) as pdf:
+        status = pdf.open_metadata().pdfa_status
+    return status.startswith("2")
+
+
+def nonembedded_fonts(path: Path) -> set[str]:
+    import pikepdf
+    from ocrmypdf.pdfa import find_nonembedded_fonts
+
+    with pikepdf.open(path) as pdf:
+        return find_nonembedded_fonts(pdf)
+
+
+def is_tagged(path: Path) -> bool:
+    import pikepdf
+    from pikepdf import Name
+
+    with pikepdf.open(path) as pdf:
+        return Name.StructTreeRoot in pdf.Root
+
+
+# --- the whole step, cached ---------------------------------------------------------------------
+
+
+def cache_entry(cache: Path, digest: str) -> tuple[Path, Path]:
+    folder = cache / "attachments"
+    return folder / f"{digest}-n{NORMALISER}.pdf", folder / f"{digest}-n{NORMALISER}.json"
+
+
+def normalise(source: Path, cache: Path, *, label: str) -> Normalised:
+    """The archival copy of attachment `source` (made once, then read from `cache`).
+
+    Raises AttachmentError naming the file (`label`) when it needs a password or no tool
+    can open it, or when no archival copy could be made. A repaired file gives a
+    one-line `warning` for the build to print."""
+    digest = sha256_of(source)
+    pdf_path, record_path = cache_entry(cache, digest)
+    if pdf_path.exists() and record_path.exists():
+        with contextlib.suppress(ValueError, KeyError, TypeError):
+            record = json.loads(record_path.read_text())
+            record["warning"] = _warning(label, record["repairs"])
+            return Normalised(path=pdf_path, sha256=digest, **{k: v for k, v in record.items() if k != "repairs"})
+    pdf_path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="normalise-", dir=pdf_path.parent) as tmp:
+        work = Path(tmp)
+        try:
+            made, record = _make(source, work)
+        except Refused as why:
+            raise AttachmentError(f"{label}: {why}") from None
+        os.replace(made, pdf_path)
+        record_path.write_text(json.dumps(record, ensure_ascii=False, indent=1))
+    return Normalised(path=pdf_path, sha256=digest, warning=_warning(label, record["repairs"]),
+                      **{k: v for k, v in record.items() if k != "repairs"})
+
+
+def _warning(label: str, repairs: list[str]) -> str | None:
+    return f"{label}: warning: the PDF was damaged and has been repaired ({'; '.join(repairs)})" if repairs else None
+
+
+def _make(source: Path, work: Path) -> tuple[Path, dict]:
+    """Do the work in `work`; return the archival copy and its record."""
+    pdf, repairs = open_pdf(source, work)
+    with pdf:
+        pages = len(pdf.pages)
+        brotli_streams = decode_brotli(pdf)
+        removed = make_inert(pdf)
+        if brotli_streams:
+            removed.append(f"{brotli_streams} Brotli-compressed stream(s) decompressed")
+        clean = work / "clean.pdf"
+        pdf.save(clean)
+        candidate = work / "pdfa.pdf"
+        internal = _pdfa_internal(pdf, candidate)
+    if not internal and not ghostscript(clean, candidate, pdfa=True, pages=pages):
+        raise Refused("Ghostscript could not make an archival (PDF/A) copy of it; open it and save or "
+                      "export it as PDF again")
+    empty = pages_without_text(candidate)
+    result = candidate
+    if empty:
+        ocred = work / "ocr.pdf"
+        if ocr(candidate, ocred, empty, pdfa=True) or ocr(candidate, ocred, empty, pdfa=False):
+            result = ocred
+        else:
+            repairs.append("OCR failed, so its scanned pages cannot be searched")
+    _verify(result, pages)
+    record = {"pages": pages, "repairs": repairs, "removed": removed, "ocr_pages": len(empty) if result != candidate
+              else 0, "tagged": is_tagged(result)}
+    return result, record
+
+
+def _verify(path: Path, pages: int) -> None:
+    """The copy is what we promise: same pages, PDF/A-2, every font embedded."""
+    import pikepdf
+
+    with pikepdf.open(path) as pdf:
+        count = len(pdf.pages)
+    problems = []
+    if count != pages:
+        problems.append(f"{count} pages instead of {pages}")
+    if not claims_pdfa2(path):
+        problems.append("not PDF/A-2")
+    missing = nonembedded_fonts(path)
+    if missing:
+        problems.append(f"fonts not embedded: {', '.join(sorted(missing))}")
+    if problems:
+        raise Refused(f"no archival copy could be made ({'; '.join(problems)}); open it and save or export "
+                      "it as PDF/A again")
+
+
+def as_dict(n: Normalised) -> dict:
+    return {k: str(v) if isinstance(v, Path) else v for k, v in dataclasses.asdict(n).items()}
