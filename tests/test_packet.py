@@ -102,8 +102,9 @@ def encrypted_pdf(path: Path, source: Path, user_password: str) -> Path:
 
 
 def damaged_pdf(path: Path, source: Path) -> Path:
+    """A file no tool can read (a truncated one is now repaired by qpdf)."""
     data = source.read_bytes()
-    path.write_bytes(data[: len(data) // 2])
+    path.write_bytes(data[:9] + bytes(range(256)) * 8)
     return path
 
 
