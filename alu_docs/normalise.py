@@ -95,11 +95,11 @@ def _repairs(warnings: list[str]) -> list[str]:
     for warning in warnings:
         text = str(warning)
         if re.search(r"xref|cross-reference|startxref|reconstruct", text, re.I):
-            found.append("damaged cross-reference table rebuilt")
+            found.append("rebuilt its damaged cross-reference table")
         elif re.search(r"null character|name", text, re.I):
-            found.append("invalid bytes in names repaired")
+            found.append("repaired invalid bytes in names")
         else:
-            found.append("damaged objects repaired")
+            found.append("repaired damaged objects")
     return list(dict.fromkeys(found))
 
 
@@ -119,7 +119,7 @@ def open_pdf(source: Path, work: Path):  # -> pikepdf.Pdf
             raise Refused(f"the PDF is damaged and cannot be read by qpdf ({_first_line(exc, source)}) nor "
                           "Ghostscript; open it and save or export it as PDF again") from None
         pdf = pikepdf.open(rewritten)
-        return pdf, ["rebuilt by Ghostscript, as qpdf could not read it"]
+        return pdf, ["rebuilt it with Ghostscript, as qpdf could not read it"]
     for _ in pdf.objects:  # resolve every object now: damage shows as warnings, not later as errors
         pass
     if len(pdf.pages) == 0:
@@ -378,9 +378,22 @@ def _ghostscript_version() -> tuple[int, ...]:
         return ()
 
 
-def ghostscript(source: Path, target: Path, *, pdfa: bool, pages: int = 1) -> bool:
+def pdfa_definition(folder: Path) -> Path:
+    """OCRmyPDF's PDF/A definition for Ghostscript (sRGB output intent), written once into
+    `folder`: importing OCRmyPDF takes a second or more."""
+    path = folder / f"pdfa-definition-n{NORMALISER}.ps"
+    if not path.exists():
+        from ocrmypdf.pdfa import generate_pdfa_ps
+
+        temporary = path.with_name(f".{path.name}.{os.getpid()}")
+        generate_pdfa_ps(temporary)
+        os.replace(temporary, path)
+    return path
+
+
+def ghostscript(source: Path, target: Path, *, pdfa: bool, pages: int = 1, definitions: Path | None = None) -> bool:
     """Rewrite `source` with Ghostscript's pdfwrite, as PDF/A-2b (sRGB, every font embedded)
-    when `pdfa`. True when it wrote a file."""
+    when `pdfa` (the PDF/A definition is kept in `definitions`). True when it wrote a file."""
     if not shutil.which("gs"):
         return False
     command = ["gs", "-dBATCH", "-dNOPAUSE", "-dSAFER", "-dQUIET", "-sDEVICE=pdfwrite", "-dAutoRotatePages=/None",
@@ -389,12 +402,8 @@ def ghostscript(source: Path, target: Path, *, pdfa: bool, pages: int = 1) -> bo
         # 10.0.0-10.02.0 (Debian 12) rewrite existing text badly with their new interpreter
         command.append("-dNEWPDF=false")
     if pdfa:
-        from ocrmypdf.pdfa import generate_pdfa_ps
-
-        definition = target.with_suffix(".ps")
-        generate_pdfa_ps(definition)
         command += ["-dPDFA=2", "-dPDFACompatibilityPolicy=1", "-sColorConversionStrategy=RGB",
-                    "-o", str(target), str(definition), str(source)]
+                    "-o", str(target), str(pdfa_definition(definitions or target.parent)), str(source)]
     else:
         command += ["-o", str(target), str(source)]
     result = run_tool(command, 60 + 5 * pages)
@@ -456,11 +465,15 @@ def claims_pdfa2(path: Path) -> bool:
 
 
 def nonembedded_fonts(path: Path) -> set[str]:
-    import pikepdf
-    from ocrmypdf.pdfa import find_nonembedded_fonts
-
-    with pikepdf.open(path) as pdf:
-        return find_nonembedded_fonts(pdf)
+    """Fonts poppler's pdffonts lists as not embedded (nothing when poppler is missing)."""
+    result = run_tool(["pdffonts", str(path)], 60)
+    if result is None:
+        return set()
+    lines = result.stdout.splitlines()
+    if len(lines) < 2 or "emb" not in lines[0]:
+        return set()
+    column = lines[0].index("emb")
+    return {line.split()[0] for line in lines[2:] if line[column:column + 3].strip() == "no"}
 
 
 def is_tagged(path: Path) -> bool:
@@ -506,7 +519,10 @@ def normalise(source: Path, cache: Path, *, label: str) -> Normalised:
 
 
 def _warning(label: str, repairs: list[str]) -> str | None:
-    return f"{label}: warning: the PDF was damaged and has been repaired ({'; '.join(repairs)})" if repairs else None
+    """One line for the build to print: the file, and what was wrong with it."""
+    if not repairs:
+        return None
+    return f"{label}: warning: the PDF was damaged; {'; '.join(repairs)} (compare its pages in the packet)"
 
 
 def _make(source: Path, work: Path) -> tuple[Path, dict]:
@@ -522,29 +538,38 @@ def _make(source: Path, work: Path) -> tuple[Path, dict]:
         pdf.save(clean)
         candidate = work / "pdfa.pdf"
         internal = _pdfa_internal(pdf, candidate)
-    if not internal and not ghostscript(clean, candidate, pdfa=True, pages=pages):
+    if internal and _problems(candidate, pages):
+        internal = False
+    if not internal and not ghostscript(clean, candidate, pdfa=True, pages=pages, definitions=work.parent):
         raise Refused("Ghostscript could not make an archival (PDF/A) copy of it; open it and save or "
                       "export it as PDF again")
+    problems = _problems(candidate, pages)
+    if problems:
+        raise Refused(f"no archival copy could be made ({'; '.join(problems)}); open it and save or export "
+                      "it as PDF/A again")
     empty = pages_without_text(candidate)
     result = candidate
     if empty:
         ocred = work / "ocr.pdf"
-        if ocr(candidate, ocred, empty, pdfa=True) or ocr(candidate, ocred, empty, pdfa=False):
+        if (ocr(candidate, ocred, empty, pdfa=True) or ocr(candidate, ocred, empty, pdfa=False)) \
+                and not _problems(ocred, pages):
             result = ocred
-        else:
+        else:  # the copy without a text layer is still a good archival copy
             repairs.append("OCR failed, so its scanned pages cannot be searched")
-    _verify(result, pages)
     record = {"pages": pages, "repairs": repairs, "removed": removed, "ocr_pages": len(empty) if result != candidate
               else 0, "tagged": is_tagged(result)}
     return result, record
 
 
-def _verify(path: Path, pages: int) -> None:
-    """The copy is what we promise: same pages, PDF/A-2, every font embedded."""
+def _problems(path: Path, pages: int) -> list[str]:
+    """How the copy falls short of what we promise: same pages, PDF/A-2, every font embedded."""
     import pikepdf
 
-    with pikepdf.open(path) as pdf:
-        count = len(pdf.pages)
+    try:
+        with pikepdf.open(path) as pdf:
+            count = len(pdf.pages)
+    except pikepdf.PdfError as exc:
+        return [f"the copy does not open ({_first_line(exc, path)})"]
     problems = []
     if count != pages:
         problems.append(f"{count} pages instead of {pages}")
@@ -553,9 +578,7 @@ def _verify(path: Path, pages: int) -> None:
     missing = nonembedded_fonts(path)
     if missing:
         problems.append(f"fonts not embedded: {', '.join(sorted(missing))}")
-    if problems:
-        raise Refused(f"no archival copy could be made ({'; '.join(problems)}); open it and save or export "
-                      "it as PDF/A again")
+    return problems
 
 
 def as_dict(n: Normalised) -> dict:

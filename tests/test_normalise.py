@@ -126,8 +126,8 @@ def test_pages_that_shared_one_content_stream_get_their_own(made):
 
 def test_damaged_file_is_repaired_with_a_one_line_warning(made):
     _, broken = made["broken_xref"]
-    assert broken.warning == ("vedlegg/broken_xref.pdf: warning: the PDF was damaged and has been repaired "
-                              "(damaged cross-reference table rebuilt)")
+    assert broken.warning == ("vedlegg/broken_xref.pdf: warning: the PDF was damaged; rebuilt its damaged "
+                              "cross-reference table (compare its pages in the packet)")
     assert "Linje 30" in pdftotext(broken.path)
     assert made["active_content"][1].warning is None
 
@@ -161,7 +161,7 @@ def test_check_gives_normalisations_verdict_and_reads_each_file_once(made, tmp_p
         (folder / f"{name}.pdf").write_bytes(made[name][0].read_bytes())
         assert check_attachment(folder, f"{name}.pdf", cache=tmp_path / "cache") is None
     assert attachments.attachment_repairs(folder / "broken_xref.pdf", tmp_path / "cache") == (
-        "damaged cross-reference table rebuilt",)
+        "rebuilt its damaged cross-reference table",)
 
     def no_reading(*args, **kwargs):
         raise AssertionError("opened a file whose verdict is cached")
