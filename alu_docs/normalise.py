@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import hashlib
 import json
 import os
@@ -103,29 +104,57 @@ def _repairs(warnings: list[str]) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def open_pdf(source: Path, work: Path):  # -> pikepdf.Pdf
+def open_pdf(source: Path, work: Path):  # -> tuple[pikepdf.Pdf, list[str]]
     """Open with qpdf (pikepdf), which repairs what it can; if qpdf cannot, let Ghostscript
-    rewrite the file and open that. Raises Refused for a password or a file no tool reads.
-    Returns the open Pdf and the repairs made."""
+    or poppler rewrite the file and open that. Raises Refused for a password or a file no
+    tool reads. Returns the open Pdf and the repairs made, in words."""
     import pikepdf
 
     try:
-        pdf = pikepdf.open(source, password="")
+        pdf = _open_every_object(source)
     except pikepdf.PasswordError:
         raise Refused(PASSWORD) from None
-    except pikepdf.PdfError as exc:
-        rewritten = work / "rewritten.pdf"
-        if not ghostscript(source, rewritten, pdfa=False):
-            raise Refused(f"the PDF is damaged and cannot be read by qpdf ({_first_line(exc, source)}) nor "
-                          "Ghostscript; open it and save or export it as PDF again") from None
-        pdf = pikepdf.open(rewritten)
-        return pdf, ["rebuilt it with Ghostscript, as qpdf could not read it"]
-    for _ in pdf.objects:  # resolve every object now: damage shows as warnings, not later as errors
-        pass
+    except Exception as exc:  # noqa: BLE001 - qpdf's many ways of saying "cannot read this"
+        return rewrite(source, work, _first_line(exc, source))
     if len(pdf.pages) == 0:
         pdf.close()
-        raise Refused("the PDF has no pages")
+        raise Refused("the PDF has no pages; open it and save or export it as PDF again")
     return pdf, _repairs(pdf.get_warnings())
+
+
+def _open_every_object(path: Path):  # -> pikepdf.Pdf
+    import pikepdf
+
+    pdf = pikepdf.open(path, password="")
+    try:
+        for _ in pdf.objects:  # resolve every object now: damage shows as warnings, not later as errors
+            pass
+        _ = len(pdf.pages)
+    except Exception:
+        pdf.close()
+        raise
+    return pdf
+
+
+def rewrite(source: Path, work: Path, why: str):  # -> tuple[pikepdf.Pdf, list[str]]
+    """What Ghostscript (either interpreter) or poppler (pdftocairo) can read, rewritten as a
+    new PDF, opened; Refused when none of them can."""
+    attempts = [("Ghostscript", lambda target: ghostscript(source, target, pdfa=False, legacy=False)),
+                ("Ghostscript", lambda target: ghostscript(source, target, pdfa=False, legacy=True)),
+                ("poppler", lambda target: run_tool(["pdftocairo", "-pdf", str(source), str(target)], 300) is not None)]
+    for number, (tool, attempt) in enumerate(attempts):
+        target = work / f"rewritten-{number}.pdf"
+        if not attempt(target) or not target.exists():
+            continue
+        try:
+            pdf = _open_every_object(target)
+        except Exception:  # noqa: BLE001, S112 - that tool's copy is no better; try the next
+            continue
+        if len(pdf.pages):
+            return pdf, [f"rebuilt it with {tool}, as qpdf could not read it"]
+        pdf.close()
+    raise Refused(f"the PDF is damaged and cannot be read by qpdf ({why}), Ghostscript or poppler; open it and "
+                  "save or export it as PDF again")
 
 
 def inspect(source: Path) -> Opened:
@@ -138,7 +167,7 @@ def inspect(source: Path) -> Opened:
 
 
 def _first_line(exc: BaseException, source: Path) -> str:
-    text = str(exc).replace(f"{source}: ", "").strip()
+    text = str(exc).replace(str(source), "").strip().lstrip(":").strip()
     return (text.splitlines() or [exc.__class__.__name__])[0][:160]
 
 
@@ -370,6 +399,7 @@ def run_tool(command: list[str], timeout: float) -> subprocess.CompletedProcess[
     return result if process.returncode == 0 else None
 
 
+@functools.cache
 def _ghostscript_version() -> tuple[int, ...]:
     result = run_tool(["gs", "--version"], 10)
     try:
@@ -391,15 +421,23 @@ def pdfa_definition(folder: Path) -> Path:
     return path
 
 
-def ghostscript(source: Path, target: Path, *, pdfa: bool, pages: int = 1, definitions: Path | None = None) -> bool:
+def text_regression() -> bool:
+    """Ghostscript 10.0.0-10.02.0 (Debian 12 has 10.0.0) can spoil existing text when its new
+    PDF interpreter rewrites a file; their legacy interpreter does not (OCRmyPDF refuses these
+    versions for the same reason)."""
+    return (10, 0) <= _ghostscript_version() < (10, 2, 1)
+
+
+def ghostscript(source: Path, target: Path, *, pdfa: bool, pages: int = 1, definitions: Path | None = None,
+                legacy: bool = False) -> bool:
     """Rewrite `source` with Ghostscript's pdfwrite, as PDF/A-2b (sRGB, every font embedded)
-    when `pdfa` (the PDF/A definition is kept in `definitions`). True when it wrote a file."""
+    when `pdfa` (the PDF/A definition is kept in `definitions`), with the legacy PDF
+    interpreter when `legacy`. True when it wrote a file."""
     if not shutil.which("gs"):
         return False
     command = ["gs", "-dBATCH", "-dNOPAUSE", "-dSAFER", "-dQUIET", "-sDEVICE=pdfwrite", "-dAutoRotatePages=/None",
                "-dCompatibilityLevel=1.7", "-dEmbedAllFonts=true", "-dSubsetFonts=true"]
-    if (10, 0) <= _ghostscript_version() < (10, 2, 1):
-        # 10.0.0-10.02.0 (Debian 12) rewrite existing text badly with their new interpreter
+    if legacy and _ghostscript_version() < (10, 3):  # gone after 10.02
         command.append("-dNEWPDF=false")
     if pdfa:
         command += ["-dPDFA=2", "-dPDFACompatibilityPolicy=1", "-sColorConversionStrategy=RGB",
@@ -416,7 +454,10 @@ def pages_without_text(path: Path) -> list[int]:
     """1-based numbers of the pages with no text at all (scans, or pages that are one picture)."""
     import pypdfium2
 
-    document = pypdfium2.PdfDocument(str(path))
+    try:
+        document = pypdfium2.PdfDocument(str(path))
+    except pypdfium2.PdfiumError:
+        return []
     try:
         empty = []
         for number in range(len(document)):
@@ -512,6 +553,9 @@ def normalise(source: Path, cache: Path, *, label: str) -> Normalised:
             made, record = _make(source, work)
         except Refused as why:
             raise AttachmentError(f"{label}: {why}") from None
+        except Exception as exc:  # a tool failed in a way nobody foresaw: still one line, naming the file
+            raise AttachmentError(f"{label}: no archival copy could be made ({exc.__class__.__name__}: "
+                                  f"{_first_line(exc, source)}); open it and save or export it as PDF again") from None
         os.replace(made, pdf_path)
         record_path.write_text(json.dumps(record, ensure_ascii=False, indent=1))
     return Normalised(path=pdf_path, sha256=digest, warning=_warning(label, record["repairs"]),
@@ -528,19 +572,23 @@ def _warning(label: str, repairs: list[str]) -> str | None:
 def _make(source: Path, work: Path) -> tuple[Path, dict]:
     """Do the work in `work`; return the archival copy and its record."""
     pdf, repairs = open_pdf(source, work)
-    with pdf:
+    pages = len(pdf.pages)
+    clean, candidate = work / "clean.pdf", work / "pdfa.pdf"
+    try:
+        removed, internal = _clean(pdf, clean, candidate)
+    except Exception as exc:  # noqa: BLE001 - qpdf met damage only when writing: start from a rewritten copy
+        pdf.close()
+        pdf, rebuilt = rewrite(source, work, _first_line(exc, source))
+        repairs += rebuilt
         pages = len(pdf.pages)
-        brotli_streams = decode_brotli(pdf)
-        removed = make_inert(pdf)
-        if brotli_streams:
-            removed.append(f"{brotli_streams} Brotli-compressed stream(s) decompressed")
-        clean = work / "clean.pdf"
-        pdf.save(clean)
-        candidate = work / "pdfa.pdf"
-        internal = _pdfa_internal(pdf, candidate)
+        removed, internal = _clean(pdf, clean, candidate)
+    finally:
+        pdf.close()
     if internal and _problems(candidate, pages):
         internal = False
-    if not internal and not ghostscript(clean, candidate, pdfa=True, pages=pages, definitions=work.parent):
+    legacy_first = [True, False] if text_regression() else [False]
+    if not internal and not any(ghostscript(clean, candidate, pdfa=True, pages=pages, definitions=work.parent,
+                                            legacy=legacy) for legacy in legacy_first):
         raise Refused("Ghostscript could not make an archival (PDF/A) copy of it; open it and save or "
                       "export it as PDF again")
     problems = _problems(candidate, pages)
@@ -559,6 +607,17 @@ def _make(source: Path, work: Path) -> tuple[Path, dict]:
     record = {"pages": pages, "repairs": repairs, "removed": removed, "ocr_pages": len(empty) if result != candidate
               else 0, "tagged": is_tagged(result)}
     return result, record
+
+
+def _clean(pdf, clean: Path, candidate: Path) -> tuple[list[str], bool]:  # noqa: ANN001
+    """Make `pdf` inert and save it as `clean`; also as PDF/A `candidate` when pikepdf's
+    validator approves it as it is. Returns what was removed and whether it was approved."""
+    brotli_streams = decode_brotli(pdf)
+    removed = make_inert(pdf)
+    if brotli_streams:
+        removed.append(f"{brotli_streams} Brotli-compressed stream(s) decompressed")
+    pdf.save(clean)
+    return removed, _pdfa_internal(pdf, candidate)
 
 
 def _problems(path: Path, pages: int) -> list[str]:

@@ -189,6 +189,30 @@ def scanned(path: Path, pages: int = 1, text: str = SCAN_TEXT) -> Path:
     return path
 
 
+def pages_loop(path: Path) -> Path:
+    """A page tree whose second branch points back at itself: qpdf refuses the file,
+    Ghostscript reads its one real page."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [4 0 R 3 0 R] /Count 2 /MediaBox [0 0 595 842] >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /Contents 5 0 R /Resources << /Font << /F1 << /Type /Font "
+        b"/Subtype /Type1 /BaseFont /Helvetica >> >> >> >>",
+        b"<< /Length 44 >>\nstream\nBT /F1 20 Tf 72 760 Td (Sidetreet gikk i ring) Tj ET\nendstream",
+    ]
+    out = bytearray(b"%PDF-1.7\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Root 1 0 R /Size %d >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    path.write_bytes(bytes(out))
+    return path
+
+
 def with_password(path: Path) -> Path:
     pdf = pikepdf.open(io.BytesIO(text_pdf()))
     pdf.save(path, encryption=pikepdf.Encryption(user="hemmelig", owner="eier"))

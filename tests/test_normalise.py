@@ -132,6 +132,17 @@ def test_damaged_file_is_repaired_with_a_one_line_warning(made):
     assert made["active_content"][1].warning is None
 
 
+def test_file_qpdf_cannot_open_is_rebuilt_by_ghostscript(tmp_path, tools):
+    source = hostile.pages_loop(tmp_path / "ring.pdf")
+    assert subprocess.run(["qpdf", "--check", str(source)], capture_output=True).returncode == 2
+    normalised = normalise.normalise(source, tmp_path / "cache", label="vedlegg/ring.pdf")
+    assert normalised.warning == ("vedlegg/ring.pdf: warning: the PDF was damaged; rebuilt it with Ghostscript, "
+                                  "as qpdf could not read it (compare its pages in the packet)")
+    assert_archival(normalised.path, normalised.pages)
+    assert "Sidetreet gikk i ring" in pdftotext(normalised.path)
+    assert check_attachment(tmp_path, "ring.pdf", cache=tmp_path / "cache") is None
+
+
 def test_brotli_stream_is_made_readable(made):
     _, normalised = made["brotli_stream"]
     assert "Brotli-komprimert innhold" in pdftotext(normalised.path)
@@ -141,7 +152,8 @@ def test_brotli_stream_is_made_readable(made):
 
 @pytest.mark.parametrize("maker, message", [
     (hostile.with_password, "the PDF is protected by a password; save or export it again without a password"),
-    (hostile.garbage, "the PDF is damaged and cannot be read by qpdf"),
+    (hostile.garbage, "the PDF is damaged and cannot be read by qpdf (unable to find trailer dictionary while "
+                      "recovering damaged file), Ghostscript or poppler; open it and save or export it as PDF again"),
 ])
 def test_only_locked_or_unreadable_files_are_refused(tmp_path, tools, maker, message):
     source = maker(tmp_path / "bad.pdf")
