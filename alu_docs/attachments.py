@@ -17,11 +17,13 @@ opens one with pypdf for merging.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
 import logging
 import os
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -129,7 +131,10 @@ class VerdictCache:
         self.files: dict[str, list] = {}
         self.verdicts: dict[str, dict] = {}
         self.stamp: tuple[int, int] | None = None
+        self.dirty = False  # new entries not yet written: they are written at most every 2 s, and at exit
+        self.saved_at = 0.0
         self._load()
+        atexit.register(self.save)
 
     def _load(self) -> None:
         try:
@@ -141,7 +146,9 @@ class VerdictCache:
             self.files, self.verdicts = {}, {}
 
     def fresh(self) -> VerdictCache:
-        """Reload when another process has written the file since."""
+        """Reload when another process has written the file since (and we have nothing new)."""
+        if self.dirty:
+            return self
         with contextlib.suppress(OSError):
             stat = self.file.stat()
             if (stat.st_size, stat.st_mtime_ns) != self.stamp:
@@ -156,7 +163,7 @@ class VerdictCache:
             return known[2]
         digest = sha256_of(path)
         self.files[key] = [stat.st_size, stat.st_mtime_ns, digest]
-        self._save()
+        self._changed()
         return digest
 
     def verdict(self, path: Path) -> Verdict:
@@ -170,10 +177,19 @@ class VerdictCache:
         except Refused as why:
             found = Verdict(refusal=str(why))
         self.verdicts[digest] = {"pages": found.pages, "repairs": list(found.repairs), "refusal": found.refusal}
-        self._save()
+        self._changed()
         return found
 
-    def _save(self) -> None:
+    def _changed(self) -> None:
+        self.dirty = True
+        if time.monotonic() - self.saved_at > 2:
+            self.save()
+
+    def save(self) -> None:
+        """Write the index (atomically) when it has unsaved entries."""
+        if not self.dirty:
+            return
+        self.dirty, self.saved_at = False, time.monotonic()
         with contextlib.suppress(OSError):
             self.file.parent.mkdir(parents=True, exist_ok=True)
             temporary = self.file.with_name(f".{self.file.name}.{os.getpid()}")
@@ -191,6 +207,12 @@ def verdicts(cache: Path) -> VerdictCache:
     if cache not in _caches:
         _caches[cache] = VerdictCache(cache)
     return _caches[cache].fresh()
+
+
+def save_verdicts() -> None:
+    """Write every verdict cache now (done at exit anyway)."""
+    for store in _caches.values():
+        store.save()
 
 
 def project_cache(folder: Path) -> Path:
