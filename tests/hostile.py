@@ -119,9 +119,10 @@ def nul_in_name(path: Path) -> Path:
     pixels = bytes((x // 8 + y // 8) % 2 for y in range(64) for x in range(64))
     image = pdf.make_stream(pixels, Type=Name.XObject, Subtype=Name.Image, Width=64, Height=64, BitsPerComponent=8,
                             ColorSpace=Array([Name.Indexed, Name.DeviceRGB, 255, String(lookup)]))
-    content = pdf.make_stream(b"q 300 0 0 300 100 400 cm /Im1 Do Q")
+    content = pdf.make_stream(b"q 300 0 0 300 100 400 cm /Im1 Do Q BT /F1 14 Tf 72 780 Td (Tegning) Tj ET")
     pdf.add_blank_page(page_size=(595, 842))
-    pdf.pages[0].obj.Resources = Dictionary(XObject=Dictionary(Im1=image))
+    font = Dictionary(Type=Name.Font, Subtype=Name.Type1, BaseFont=Name.Helvetica)
+    pdf.pages[0].obj.Resources = Dictionary(XObject=Dictionary(Im1=image), Font=Dictionary(F1=font))
     pdf.pages[0].obj.Contents = content
     pdf.save(path, compress_streams=False, object_stream_mode=pikepdf.ObjectStreamMode.disable)
     data = path.read_bytes()
