@@ -11,8 +11,9 @@ sha256 of the source and NORMALISER (bump it when the output would change):
 
 Steps, each done by a tool the field uses:
 1. open (qpdf via pikepdf, which repairs damaged cross-reference tables and reads NUL
-   bytes in names as the delimiters they are; Ghostscript rewrites what qpdf cannot
-   open); a file that needs a password, or that no tool opens, is refused;
+   bytes in names as the delimiters they are; what qpdf cannot open is rewritten by
+   Ghostscript or poppler's pdftocairo); a file that needs a password, or that no tool
+   opens, is refused;
 2. Brotli-compressed streams are decompressed (the `brotli` package; qpdf and
    Ghostscript do not know /BrotliDecode);
 3. made inert (pikepdf.sanitize: JavaScript, Launch, SubmitForm, ImportData, links out,
@@ -21,14 +22,14 @@ Steps, each done by a tool the field uses:
    (/T) or field value is left outside the page content; shared content streams split;
 4. PDF/A-2b: pikepdf's PDF/A writer when its validator approves the file as it is
    (this keeps a tagged file's structure tree), else Ghostscript (which embeds every
-   font but drops the structure tree);
+   font but drops the structure tree; on 10.0.0-10.02.0 its legacy interpreter, as the
+   new one spoils existing text there);
 5. OCR (OCRmyPDF with Tesseract's Norwegian) of pages that have no text.
 """
 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import functools
 import hashlib
 import json
@@ -47,8 +48,6 @@ from .errors import AttachmentError
 
 NORMALISER = "1"
 OCR_LANGUAGE = "nor"
-ACTIONS_OUT = ("JavaScript", "Launch", "SubmitForm", "ImportData", "GoToR", "GoToE", "URI", "Rendition",
-               "Movie", "Sound", "RichMediaExecute")
 
 
 @dataclass
@@ -199,51 +198,29 @@ def decode_brotli(pdf) -> int:  # noqa: ANN001
 
 
 def _signature_fields(pdf) -> int:  # noqa: ANN001
-    """Remove signature fields (with the signer's name and a signature that no longer
-    matches) from the form and their widgets from the pages."""
+    """Remove signature widgets (the signer's name, a signature that no longer matches the
+    changed file) from the pages before the form is flattened; return how many."""
     from pikepdf import Array, Dictionary, Name
 
-    acroform = pdf.Root.get(Name.AcroForm)
-    if not isinstance(acroform, Dictionary):
-        return 0
-    removed = set()
-
     def is_signature(node) -> bool:  # noqa: ANN001
-        while isinstance(node, Dictionary):
+        for _ in range(32):  # the field type may be inherited from a parent field
+            if not isinstance(node, Dictionary):
+                return False
             if Name.FT in node:
                 return Name.Sig == node.FT
             node = node.get(Name.Parent)
         return False
 
-    def prune(kids):  # noqa: ANN001, ANN202
-        kept = []
-        for kid in kids:
-            if isinstance(kid, Dictionary) and is_signature(kid):
-                removed.add(kid.objgen)
-                for sub in kid.get(Name.Kids, []):
-                    removed.add(sub.objgen)
-                continue
-            if isinstance(kid, Dictionary) and isinstance(kid.get(Name.Kids), Array):
-                kid.Kids = Array(prune(kid.Kids))
-            kept.append(kid)
-        return kept
-
-    if isinstance(acroform.get(Name.Fields), Array):
-        acroform.Fields = Array(prune(acroform.Fields))
+    count = 0
     for page in pdf.pages:
         annots = page.obj.get(Name.Annots)
         if isinstance(annots, Array):
-            kept = [a for a in annots if not (isinstance(a, Dictionary) and
-                                              (a.objgen in removed or (a.get(Name.Subtype) == Name.Widget
-                                                                       and is_signature(a))))]
-            removed.update(a.objgen for a in annots if a not in kept)
+            kept = [a for a in annots if not (isinstance(a, Dictionary) and is_signature(a))]
+            count += len(annots) - len(kept)
             page.obj.Annots = Array(kept)
-    for key in (Name.SigFlags,):
-        if key in acroform:
-            del acroform[key]
-    if Name.Perms in pdf.Root:
+    if Name.Perms in pdf.Root:  # the signature-based permissions (DocMDP)
         del pdf.Root[Name.Perms]
-    return len({r for r in removed if r != (0, 0)}) or (1 if removed else 0)
+    return count
 
 
 def _split_shared_contents(pdf) -> None:  # noqa: ANN001
@@ -298,10 +275,10 @@ def make_inert(pdf) -> list[str]:  # noqa: ANN001
             del holder[Name.AA]
     if Name.OpenAction in pdf.Root:  # even a plain destination: the validator does not take it
         del pdf.Root[Name.OpenAction]
-    fields = 0
+    fields = sum(1 for p in pdf.pages for a in p.obj.get(Name.Annots, [])
+                 if isinstance(a, Dictionary) and a.get(Name.Subtype) == Name.Widget)
     acroform = pdf.Root.get(Name.AcroForm)
     if isinstance(acroform, Dictionary):
-        fields = len(acroform.get(Name.Fields, []))
         if Name.XFA in acroform:
             del acroform[Name.XFA]
         with contextlib.suppress(Exception):  # a form qpdf cannot draw is flattened as it looks
@@ -329,9 +306,9 @@ def make_inert(pdf) -> list[str]:  # noqa: ANN001
         if n:
             removed.append(f"{n} {what}")
     if signatures:
-        removed.append("signature field")
+        removed.append(f"{signatures} signature field(s)")
     if fields:
-        removed.append(f"form with {fields} field(s) flattened")
+        removed.append(f"{fields} form field(s) flattened")
     flattened = annotations_before - annotations_after - fields
     if flattened > 0:
         removed.append(f"{flattened} comment(s)/annotation(s) flattened or removed")
@@ -638,7 +615,3 @@ def _problems(path: Path, pages: int) -> list[str]:
     if missing:
         problems.append(f"fonts not embedded: {', '.join(sorted(missing))}")
     return problems
-
-
-def as_dict(n: Normalised) -> dict:
-    return {k: str(v) if isinstance(v, Path) else v for k, v in dataclasses.asdict(n).items()}

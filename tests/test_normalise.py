@@ -90,10 +90,10 @@ def test_removed_content_is_reported_and_flattened_fields_stay_visible(made):
     _, active = made["active_content"]
     assert {"1 Launch", "1 SubmitForm", "1 ImportData"} <= set(active.removed)
     assert any(r.endswith("JavaScript") for r in active.removed)
-    assert any(r.startswith("form with") for r in active.removed)
+    assert "2 form field(s) flattened" in active.removed
     assert "Ola Nordmann" in pdftotext(active.path)  # the field's value is now page content
     _, signed = made["signed_and_commented"]
-    assert "signature field" in signed.removed
+    assert "1 signature field(s)" in signed.removed
     assert hostile.SIGNER not in pdftotext(signed.path)
     _, attached = made["attached_files"]
     assert "2 embedded file" in attached.removed
