@@ -259,10 +259,10 @@ def attachment_repairs(path: Path, cache: Path) -> tuple[str, ...]:
     return verdicts(cache).verdict(path).repairs
 
 
-def meeting_attachments_problem(files: list[Path], *, cache: Path | None = None,
+def meeting_attachments_problem(folder: Path, files: list[Path], *, cache: Path | None = None,
                                 limits: Limits | None = None) -> str | None:
-    """Why one meeting's attachments together are too much, or None. Only files that
-    passed `check_attachment` are counted (their verdicts are cached by then)."""
+    """Why the attachments of the meeting in `folder` together are too much, or None. Only
+    files that passed `check_attachment` are counted (their verdicts are cached by then)."""
     limits = limits or Limits.from_environment()
     present = [f for f in dict.fromkeys(files) if f.is_file()]
     if not present:
@@ -271,7 +271,7 @@ def meeting_attachments_problem(files: list[Path], *, cache: Path | None = None,
     if size > limits.megabytes * 2**20:
         return (f"the attachments are {size / 2**20:.0f} MB in all; a meeting's attachments may be at most "
                 f"{limits.megabytes} MB (make the files smaller, or set ALU_MAX_ATTACHMENTS_MB)")
-    store = verdicts(cache or project_cache(present[0].parent))
+    store = verdicts(cache or project_cache(folder))
     pages = sum(store.verdict(f).pages for f in present if looks_like_pdf(f.open("rb").read(1024)))
     if pages > limits.pages:
         return (f"the attachments have {pages} pages in all; a meeting's attachments may have at most "

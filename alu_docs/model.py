@@ -291,7 +291,7 @@ def meeting_from_data(data: dict[str, Any], node: yaml.Node, folder: Path,
             actions=[Action(a["task"], a["owner"], a["due"], a["done"]) for a in c["actions"] if a],
         ))
 
-    too_much = meeting_attachments_problem(accepted)
+    too_much = meeting_attachments_problem(folder, accepted)
     if too_much:
         problem("cases", too_much)
 

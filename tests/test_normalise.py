@@ -204,13 +204,13 @@ def test_normalised_copy_comes_from_the_cache(made, monkeypatch):
 def test_meeting_limits_on_size_and_pages(made, tmp_path, monkeypatch):
     files = [made["active_content"][0], made["shared_contents"][0]]  # 2 + 3 pages
     cache = tmp_path / "cache"
-    assert meeting_attachments_problem(files, cache=cache, limits=Limits(megabytes=1, pages=5)) is None
-    problem = meeting_attachments_problem(files, cache=cache, limits=Limits(megabytes=1, pages=4))
+    assert meeting_attachments_problem(tmp_path, files, cache=cache, limits=Limits(megabytes=1, pages=5)) is None
+    problem = meeting_attachments_problem(tmp_path, files, cache=cache, limits=Limits(megabytes=1, pages=4))
     assert problem == ("the attachments have 5 pages in all; a meeting's attachments may have at most 4 pages "
                        "(attach summaries or links instead, or set ALU_MAX_ATTACHMENT_PAGES)")
     big = tmp_path / "stor.pdf"
     big.write_bytes(made["active_content"][0].read_bytes() + b"\n%" + b"x" * (2 * 2**20))
-    problem = meeting_attachments_problem([big], cache=cache, limits=Limits(megabytes=1, pages=100))
+    problem = meeting_attachments_problem(tmp_path, [big], cache=cache, limits=Limits(megabytes=1, pages=100))
     assert problem is not None and problem.startswith("the attachments are 2 MB in all; a meeting's attachments "
                                                       "may be at most 1 MB")
     monkeypatch.setenv("ALU_MAX_ATTACHMENTS_MB", "1")
@@ -232,6 +232,7 @@ def test_check_command_accepts_a_repaired_file_and_names_a_refused_one(project, 
     assert "cases[0].attachments[1].file: 'vedlegg/laast.pdf': the PDF is protected by a password" in output
     assert "Traceback" not in output
     assert (project / ".alu-work" / "cache" / "attachments" / f"index-n{normalise.NORMALISER}.json").exists()
+    assert [p for p in project.rglob(".alu-work")] == [project / ".alu-work"]  # the project's cache, no other
 
 
 def test_tagged_attachment_keeps_its_structure_tree(tmp_path, tools):
