@@ -6,12 +6,14 @@ VENV := .venv
 PY := $(VENV)/bin/python
 ALU := $(VENV)/bin/alu-docs
 STAMP := $(VENV)/.installed
-# What the PDFs need (LibreOffice, fonts; libgs-common: the packet's sRGB profile) and what
-# the tests read them back with (poppler-utils also gives pdfsig for signatures; chromium opens
-# index.html; faketime moves the clock in the reproducibility test).
+# What the PDFs need (LibreOffice, fonts; libgs-common: the packet's sRGB profile; python3-uno:
+# the warm converter) and what the tests read them back with (poppler-utils also gives pdfsig
+# for signatures; chromium opens index.html; faketime moves the clock in the reproducibility
+# test); for attachments: Ghostscript (PDF/A, fonts embedded), Tesseract with Norwegian (OCR of
+# scans, run by OCRmyPDF from PyPI), jbig2dec (JBIG2-compressed scans).
 APT_PACKAGES := libreoffice-writer-nogui fonts-crosextra-carlito fonts-crosextra-caladea \
 	fonts-dejavu-core fonts-noto-color-emoji poppler-utils qpdf ghostscript libgs-common \
-	python3-uno chromium faketime
+	python3-uno chromium faketime tesseract-ocr tesseract-ocr-nor jbig2dec
 
 .PHONY: help meeting test quick check archive index new-case new-meeting schema system templates lint bench clean
 
@@ -60,7 +62,7 @@ bench: $(STAMP) system ## benchmarks: a build and a full rebuild vs one soffice 
 	$(PY) bench/bench_build.py
 	$(PY) bench/bench_archive.py
 
-system: ## install LibreOffice, fonts, poppler and qpdf with apt when missing (as root)
+system: ## install LibreOffice, fonts, poppler, qpdf, Ghostscript and Tesseract with apt when missing (as root)
 	@scripts/ensure-system $(APT_PACKAGES)
 
 $(STAMP): pyproject.toml

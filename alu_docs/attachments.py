@@ -1,16 +1,31 @@
 """Attachments: is a file a PDF we can put in the packet, and open it for merging.
 
 `check_attachment` is what `alu-docs check` says about a path written in meeting.yaml
-(inside the meeting folder, a PDF, not locked, not damaged); `open_attachment` opens one
-for the packet. Both turn a bad file into one message naming it.
+(inside the meeting folder, a PDF that a tool can open, no password, within the limits);
+it gives the verdict normalisation (`normalise.py`) would give, but only opens the file,
+and keeps the verdict in the cache by sha256, with the file's size and mtime -> sha256,
+so a check reads again only files that changed:
+
+    cache/attachments/index-n<NORMALISER>.json
+        {"files": {"/abs/path.pdf": [size, mtime_ns, sha256]},
+         "verdicts": {sha256: {"pages": n, "repairs": [...], "refusal": null | "why"}}}
+
+`meeting_attachments_problem` applies the per-meeting limits (total size, total pages;
+`Limits`, from ALU_MAX_ATTACHMENTS_MB / ALU_MAX_ATTACHMENT_PAGES). `open_attachment`
+opens one with pypdf for merging.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import json
 import logging
+import os
 import re
+import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from pypdf import PdfReader
@@ -18,9 +33,27 @@ from pypdf.errors import DependencyError
 
 from .errors import AttachmentError
 from .load import display_path
+from .normalise import NORMALISER, PASSWORD, Refused, inspect, sha256_of
+from .paths import Paths
 
-MAX_ATTACHMENT_BYTES = 200 * 1024 * 1024
 MAX_ATTACHMENT_PAGES = 2000
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one meeting's attachments may add up to (the packet must stay readable and the
+    build's memory bounded)."""
+
+    megabytes: int = 100
+    pages: int = 2000
+
+    @classmethod
+    def from_environment(cls) -> Limits:
+        def number(name: str, default: int) -> int:
+            value = os.environ.get(name, "").strip()
+            return int(value) if value.isdigit() and int(value) > 0 else default
+
+        return cls(number("ALU_MAX_ATTACHMENTS_MB", cls.megabytes), number("ALU_MAX_ATTACHMENT_PAGES", cls.pages))
 
 
 def looks_like_pdf(head: bytes) -> bool:
@@ -42,12 +75,8 @@ def quiet_pypdf() -> Iterator[None]:
 
 
 def open_attachment(path: Path, label: str | None = None, *, deep: bool = False) -> PdfReader:
-    """Open an attachment PDF for merging, or raise AttachmentError naming the file.
-
-    An encrypted PDF is opened with the empty user password when it has one (as PDF
-    viewers do); one that needs a real password is refused. `deep` also decodes every
-    page's content, which finds damage that opening alone does not.
-    """
+    """Open an attachment PDF (best: its normalised copy) with pypdf for merging, or raise
+    AttachmentError naming the file. `deep` also decodes every page's content."""
     label = label or display_path(path)
     with quiet_pypdf():
         try:
@@ -57,12 +86,10 @@ def open_attachment(path: Path, label: str | None = None, *, deep: bool = False)
                     opened = reader.decrypt("")
                 except DependencyError:
                     raise AttachmentError(
-                        f"{label}: the PDF is encrypted with AES and the 'cryptography' package is missing; "
-                        "reinstall alu-docs (pip install -e .)") from None
+                        f"{label}: the PDF is encrypted with AES and this installation of alu-docs lacks the "
+                        "'cryptography' package; run `make clean` and then your make command again") from None
                 if not opened:
-                    raise AttachmentError(
-                        f"{label}: the PDF is protected by a password; save or export it again without "
-                        "a password (in Acrobat: File > Properties > Security > No Security) and try again")
+                    raise AttachmentError(f"{label}: {PASSWORD}")
             count = len(reader.pages)
             if count > MAX_ATTACHMENT_PAGES:
                 raise AttachmentError(f"{label}: {count} pages; an attachment may have at most "
@@ -84,17 +111,120 @@ def open_attachment(path: Path, label: str | None = None, *, deep: bool = False)
     return reader
 
 
-def attachment_problem(path: Path, written: str) -> str | None:
-    """Why an attachment cannot go into the packet, or None (used by `alu-docs check`)."""
-    try:
-        open_attachment(path, repr(written))
-    except AttachmentError as exc:
-        return exc.format_message()
-    return None
+# --- the check's verdicts, cached ---------------------------------------------------------------
 
 
-def check_attachment(folder: Path, written: str) -> str | None:
-    """Why an attachment path is refused, or None when it is a readable PDF inside `folder`."""
+@dataclass
+class Verdict:
+    """What opening the file found, as normalisation would find it."""
+
+    pages: int = 0
+    repairs: tuple[str, ...] = ()
+    refusal: str | None = None
+
+
+class VerdictCache:
+    """Verdicts by sha256, and sha256 by (path, size, mtime), in one small JSON file."""
+
+    def __init__(self, cache: Path) -> None:
+        self.file = cache / "attachments" / f"index-n{NORMALISER}.json"
+        self.files: dict[str, list] = {}
+        self.verdicts: dict[str, dict] = {}
+        self.stamp: tuple[int, int] | None = None
+        self.dirty = False  # new entries not yet written: they are written at most every 2 s, and at exit
+        self.saved_at = 0.0
+        self._load()
+        atexit.register(self.save)
+
+    def _load(self) -> None:
+        try:
+            stat = self.file.stat()
+            data = json.loads(self.file.read_text())
+            self.files, self.verdicts = dict(data["files"]), dict(data["verdicts"])
+            self.stamp = (stat.st_size, stat.st_mtime_ns)
+        except (OSError, ValueError, KeyError, TypeError):
+            self.files, self.verdicts = {}, {}
+
+    def fresh(self) -> VerdictCache:
+        """Reload when another process has written the file since (and we have nothing new)."""
+        if self.dirty:
+            return self
+        with contextlib.suppress(OSError):
+            stat = self.file.stat()
+            if (stat.st_size, stat.st_mtime_ns) != self.stamp:
+                self._load()
+        return self
+
+    def sha256(self, path: Path) -> str:
+        stat = path.stat()
+        key = str(path.resolve())
+        known = self.files.get(key)
+        if known and known[:2] == [stat.st_size, stat.st_mtime_ns]:
+            return known[2]
+        digest = sha256_of(path)
+        self.files[key] = [stat.st_size, stat.st_mtime_ns, digest]
+        self._changed()
+        return digest
+
+    def verdict(self, path: Path) -> Verdict:
+        digest = self.sha256(path)
+        known = self.verdicts.get(digest)
+        if known is not None:
+            return Verdict(known["pages"], tuple(known["repairs"]), known["refusal"])
+        try:
+            opened = inspect(path)
+            found = Verdict(opened.pages, tuple(opened.repairs))
+        except Refused as why:
+            found = Verdict(refusal=str(why))
+        self.verdicts[digest] = {"pages": found.pages, "repairs": list(found.repairs), "refusal": found.refusal}
+        self._changed()
+        return found
+
+    def _changed(self) -> None:
+        self.dirty = True
+        if time.monotonic() - self.saved_at > 2:
+            self.save()
+
+    def save(self) -> None:
+        """Write the index (atomically) when it has unsaved entries."""
+        if not self.dirty:
+            return
+        self.dirty, self.saved_at = False, time.monotonic()
+        with contextlib.suppress(OSError):
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            temporary = self.file.with_name(f".{self.file.name}.{os.getpid()}")
+            temporary.write_text(json.dumps({"files": self.files, "verdicts": self.verdicts}))
+            os.replace(temporary, self.file)
+            stat = self.file.stat()
+            self.stamp = (stat.st_size, stat.st_mtime_ns)
+
+
+_caches: dict[Path, VerdictCache] = {}
+
+
+def verdicts(cache: Path) -> VerdictCache:
+    """The verdict cache of a project (one per process, reloaded when changed on disk)."""
+    if cache not in _caches:
+        _caches[cache] = VerdictCache(cache)
+    return _caches[cache].fresh()
+
+
+def save_verdicts() -> None:
+    """Write every verdict cache now (done at exit anyway)."""
+    for store in _caches.values():
+        store.save()
+
+
+def project_cache(folder: Path) -> Path:
+    """`paths.cache` of the project a meeting folder (meetings/YYYY-MM-DD) belongs to."""
+    return Paths.at(folder.resolve().parent.parent).cache
+
+
+def check_attachment(folder: Path, written: str, *, cache: Path | None = None,
+                     limits: Limits | None = None) -> str | None:
+    """Why an attachment path is refused, or None when normalisation can make an archival
+    copy of it (a damaged file it can repair is accepted; the build prints a warning)."""
+    limits = limits or Limits.from_environment()
     rel = Path(written)
     if rel.is_absolute() or written.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", written):
         return f"expected a path relative to the meeting folder; got absolute path {written!r}"
@@ -108,10 +238,42 @@ def check_attachment(folder: Path, written: str) -> str | None:
     if not full.is_file():
         return f"expected a PDF file; {written!r} is a folder"
     size = full.stat().st_size
-    if size > MAX_ATTACHMENT_BYTES:
-        return f"{written!r} is {size // 2**20} MB; attachments may be at most {MAX_ATTACHMENT_BYTES // 2**20} MB"
+    if size > limits.megabytes * 2**20:
+        return (f"{written!r} is {size / 2**20:.0f} MB; a meeting's attachments may be at most {limits.megabytes} MB "
+                "in all (make the file smaller, or set ALU_MAX_ATTACHMENTS_MB)")
     with full.open("rb") as fh:
         head = fh.read(1024)
     if not looks_like_pdf(head):
         return f"expected a PDF; {written!r} is not one (it does not start with %PDF-)"
-    return attachment_problem(full, written)  # encrypted, damaged, too many pages
+    found = verdicts(cache or project_cache(folder)).verdict(full)
+    if found.refusal:
+        return f"{written!r}: {found.refusal}"
+    if found.pages > limits.pages:
+        return (f"{written!r} has {found.pages} pages; a meeting's attachments may have at most {limits.pages} "
+                "pages in all (attach a summary or a link instead, or set ALU_MAX_ATTACHMENT_PAGES)")
+    return None
+
+
+def attachment_repairs(path: Path, cache: Path) -> tuple[str, ...]:
+    """What normalisation will repair in an accepted attachment (for a warning in `check`)."""
+    return verdicts(cache).verdict(path).repairs
+
+
+def meeting_attachments_problem(folder: Path, files: list[Path], *, cache: Path | None = None,
+                                limits: Limits | None = None) -> str | None:
+    """Why the attachments of the meeting in `folder` together are too much, or None. Only
+    files that passed `check_attachment` are counted (their verdicts are cached by then)."""
+    limits = limits or Limits.from_environment()
+    present = [f for f in dict.fromkeys(files) if f.is_file()]
+    if not present:
+        return None
+    size = sum(f.stat().st_size for f in present)
+    if size > limits.megabytes * 2**20:
+        return (f"the attachments are {size / 2**20:.0f} MB in all; a meeting's attachments may be at most "
+                f"{limits.megabytes} MB (make the files smaller, or set ALU_MAX_ATTACHMENTS_MB)")
+    store = verdicts(cache or project_cache(folder))
+    pages = sum(store.verdict(f).pages for f in present if looks_like_pdf(f.open("rb").read(1024)))
+    if pages > limits.pages:
+        return (f"the attachments have {pages} pages in all; a meeting's attachments may have at most "
+                f"{limits.pages} pages (attach summaries or links instead, or set ALU_MAX_ATTACHMENT_PAGES)")
+    return None

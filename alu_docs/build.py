@@ -23,6 +23,7 @@ from .context import Context
 from .convert import PdfBatches
 from .errors import ArchiveError, ToolMissing
 from .links import PdfWords, pdf_words
+from .load import display_path
 from .model import Meeting, find_meeting, load_all
 from .names import MINUTES, NOTICE, PACKET, DocKey
 from .packet import load_fonts, make_packets
@@ -221,7 +222,10 @@ def _render_and_convert(paths: Paths, ctx: Context, jobs: list[_Job], index_plan
 
         packet_lines: list[str] = []  # shown after the conversion line
         waiting = list(jobs)
-        with ThreadPoolExecutor(1) as pool:
+        with ThreadPoolExecutor(1) as pool, ThreadPoolExecutor(1) as attachments:
+            # the attachments' archival copies (normalise.py, cached by sha256), while LibreOffice converts
+            copies = attachments.submit(_normalise_attachments, paths, jobs)
+            repaired: list[str] | None = None
             words = None
             for run in batches.completed():
                 for docx, pdf in run.items():
@@ -231,17 +235,33 @@ def _render_and_convert(paths: Paths, ctx: Context, jobs: list[_Job], index_plan
                     else:  # dated by its meeting, not the clock: the same input gives the same bytes
                         key = keys[docx]
                         out.pdfs[key] = reproducible_pdf(pdf.read_bytes(), name=key.stem(short), created=key.date)
+                if repaired is None:  # the packets need the archival copies now: wait for them, once
+                    repaired = copies.result()
+                    packet_lines.extend(repaired)
                 # packets of the meetings whose PDFs are all here, while later runs convert
                 ready = [j for j in waiting if all(d.key in out.pdfs for d in j.docs)]
                 waiting = [j for j in waiting if j not in ready]
                 out.packets.update(make_packets(ctx, [(j.meeting, list(j.plans)) for j in ready], out.pdfs,
-                                                echo=packet_lines.append))
+                                                cache=paths.cache, echo=packet_lines.append))
             out.index_words = words.result() if words else None
         echo(f"convert  {len(out.pdfs) + (out.index_pdf is not None)} PDF/A-2b files in "
              f"{time.monotonic() - started:.1f} s ({batches.describe()})")
         for line in packet_lines:
             echo(line)
     return out
+
+
+def _normalise_attachments(paths: Paths, jobs: list[_Job]) -> list[str]:
+    """Make (or find in the cache) the archival copy of every attachment of `jobs`; return the
+    lines to show: a warning for each file that had to be repaired."""
+    from .normalise import normalise
+
+    lines = []
+    for path in dict.fromkeys(a.path for job in jobs for c in job.meeting.cases for a in c.attachments):
+        copy = normalise(path, paths.cache, label=display_path(path))
+        if copy.warning:
+            lines.append(f"attach   {copy.warning}")
+    return lines
 
 
 @dataclass

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from .attachments import check_attachment
+from .attachments import check_attachment, meeting_attachments_problem
 from .errors import AluError, InvalidInput
 from .load import display_path, load_yaml, node_at, parse_yaml
 from .schema import COMMITTEE, MEETING, Problems, format_problems, line_of
@@ -347,6 +347,7 @@ def _cases(items: list[dict[str, Any] | None], folder: Path, roster: _Roster, fo
     inside the folder and readable, case numbers unique."""
     cases: list[Case] = []
     numbers: dict[int, int] = {}
+    accepted: list[Path] = []  # attachment files that passed, for the meeting's limits
     for i, c in enumerate(items):
         if c is None:
             continue
@@ -363,6 +364,8 @@ def _cases(items: list[dict[str, Any] | None], folder: Path, roster: _Roster, fo
             why = check_attachment(folder, a["file"]) if a["file"] else None
             if why:
                 found.add(f"cases[{i}].attachments[{j}].file", why)
+            elif a["file"]:
+                accepted.append(folder / a["file"])
             attachments.append(Attachment(folder / (a["file"] or ""), a["title"], a["file"]))
         if c["number"] is not None:
             if c["number"] in numbers:
@@ -376,6 +379,9 @@ def _cases(items: list[dict[str, Any] | None], folder: Path, roster: _Roster, fo
             confidential=c["confidential"], notes=c["notes"], conclusion=c["conclusion"],
             actions=[Action(a["task"], a["owner"], a["due"], a["done"]) for a in c["actions"] if a],
         ))
+    too_much = meeting_attachments_problem(folder, accepted)
+    if too_much:
+        found.add("cases", too_much)
     return cases
 
 

@@ -43,6 +43,7 @@ from .attachments import open_attachment
 from .errors import AttachmentError, ToolMissing
 from .load import display_path
 from .names import CASE, NOTICE, PACKET, DocKey
+from .normalise import normalise
 from .paths import Echo
 from .texts import LANGUAGES, clock, long_date, short_date, texts
 
@@ -90,14 +91,16 @@ def _reader(data: bytes, label: str) -> pikepdf.Pdf:
                               "again") from None
 
 
-def attachment_pdf(path: Path, label: str) -> pikepdf.Pdf:
-    """The attachment as it goes into the packet: the file as given, refused (naming it) when
-    it is locked or damaged. (This is where normalise.py's archival copy comes in.)"""
-    open_attachment(path, label, deep=True)
-    return _reader(path.read_bytes(), label)
+def attachment_pdf(path: Path, label: str, cache: Path) -> pikepdf.Pdf:
+    """The attachment as it goes into the packet: its archival copy (normalise.py: PDF/A-2b,
+    fonts embedded, inert, OCR'd), made once and kept in `cache` by the file's sha256."""
+    copy = normalise(path, cache, label=label)
+    open_attachment(copy.path, label, deep=True)
+    return _reader(copy.path.read_bytes(), label)
 
 
-def packet_parts(ctx: Context, meeting: Meeting, edition: str, pdfs: dict[DocKey, bytes]) -> list[Part]:
+def packet_parts(ctx: Context, meeting: Meeting, edition: str, pdfs: dict[DocKey, bytes],
+                 cache: Path) -> list[Part]:
     """Notice, then each case's paper with its attachments, for one edition."""
     committee = ctx.committee
     t = texts(committee.language)
@@ -111,7 +114,7 @@ def packet_parts(ctx: Context, meeting: Meeting, edition: str, pdfs: dict[DocKey
             for j, attachment in enumerate(case.attachments, 1):
                 label = display_path(attachment.path)
                 part.children.append(Part(f"{t['attachments']} {j}: {attachment.title}",
-                                          attachment_pdf(attachment.path, label), 1, label))
+                                          attachment_pdf(attachment.path, label, cache), 1, label))
         parts.append(part)
     return parts
 
@@ -782,15 +785,16 @@ def _layer_configs(pdf: pikepdf.Pdf) -> list[pikepdf.Object]:
     return [config for config in configs if isinstance(config, Dictionary)]
 
 
-def build_packet(ctx: Context, meeting: Meeting, edition: str, pdfs: dict[DocKey, bytes]) -> bytes:
+def build_packet(ctx: Context, meeting: Meeting, edition: str, pdfs: dict[DocKey, bytes], *, cache: Path) -> bytes:
     """The packet of one meeting in one edition, as PDF bytes.
 
-    `pdfs` are the build's converted documents by their DocKey. Raises
+    `pdfs` are the build's converted documents by their DocKey; `cache` keeps the attachments'
+    archival copies (the project's .alu-work/cache). Raises
     AttachmentError (naming the file) when an attachment cannot be read or merged.
     """
     committee = ctx.committee
     t = texts(committee.language)
-    parts = packet_parts(ctx, meeting, edition, pdfs)
+    parts = packet_parts(ctx, meeting, edition, pdfs, cache)
     flat = [p for part in parts for p in (part, *part.children)]
 
     def contents_rows(contents_pages: int) -> list[_Row]:
@@ -854,7 +858,7 @@ def build_packet(ctx: Context, meeting: Meeting, edition: str, pdfs: dict[DocKey
 
 
 def make_packets(ctx: Context, meetings: list[tuple[Meeting, list[str]]], pdfs: dict[DocKey, bytes],
-                 *, echo: Echo = print) -> dict[DocKey, bytes]:
+                 *, cache: Path, echo: Echo = print) -> dict[DocKey, bytes]:
     """The packets of a build, keyed like `pdfs`: one per meeting with a notice, in each of
     its editions. Raises AttachmentError before anything is written."""
     packets = {}
@@ -863,7 +867,7 @@ def make_packets(ctx: Context, meetings: list[tuple[Meeting, list[str]]], pdfs: 
             if ctx.key(meeting, NOTICE, edition=edition) not in pdfs:
                 continue
             started = time.monotonic()
-            data = build_packet(ctx, meeting, edition, pdfs)
+            data = build_packet(ctx, meeting, edition, pdfs, cache=cache)
             packets[ctx.key(meeting, PACKET, edition=edition)] = data
             pages = len(PdfReader(io.BytesIO(data)).pages)
             echo(f"packet   {meeting.date.isoformat()} {edition}: {pages} pages, {len(data) // 1024} kB "

@@ -83,5 +83,7 @@ def pdfinfo(pdf: Path, *flags: str) -> str:
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    """Every file under `folder` with its bytes, to show a command changed nothing."""
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    """Every file under `folder` with its bytes, to show a command changed nothing (the
+    disposable caches in .alu-work/, which any command may fill, are not counted)."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*")
+            if p.is_file() and not p.relative_to(folder).as_posix().startswith(".alu-work/")}

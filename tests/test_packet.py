@@ -109,8 +109,9 @@ def encrypted_pdf(path: Path, source: Path, user_password: str) -> Path:
 
 
 def damaged_pdf(path: Path, source: Path) -> Path:
+    """A file no tool can read (a truncated one is now repaired by qpdf)."""
     data = source.read_bytes()
-    path.write_bytes(data[: len(data) // 2])
+    path.write_bytes(data[:9] + bytes(range(256)) * 8)
     return path
 
 
@@ -163,7 +164,7 @@ def packet_of(project: Path, attachments: dict[str, Path], edition: str = "publi
     meeting = next(m for m in meetings if m.date.isoformat() == "2025-10-15")
     keys = [ctx.key(meeting, NOTICE, edition=edition), *(ctx.key(meeting, CASE, c, edition) for c in meeting.cases)]
     pdfs = {key: reportlab_pdf(project / f"{key.stem('ALU')}.pdf", 1).read_bytes() for key in keys}
-    return packet.build_packet(ctx, meeting, edition, pdfs)
+    return packet.build_packet(ctx, meeting, edition, pdfs, cache=project / ".alu-work" / "cache")
 
 
 # --- the sample meeting ---------------------------------------------------------------------------
@@ -257,7 +258,7 @@ def test_sample_packet_has_notice_case_papers_attachments_bookmarks_and_page_num
     ctx = Context.build(committee, meetings)
     meeting = next(m for m in meetings if m.date.isoformat() == "2025-08-27")
     pdfs = {names.parse(p.name).key: p.read_bytes() for p in sources}
-    assert packet.build_packet(ctx, meeting, "public", pdfs) == pdf.read_bytes()
+    assert packet.build_packet(ctx, meeting, "public", pdfs, cache=project / ".alu-work" / "cache") == pdf.read_bytes()
 
 
 def test_packet_is_smaller_than_its_parts(project, soffice):
