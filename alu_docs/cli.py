@@ -6,6 +6,7 @@ User errors are AluError (a click.ClickException): one clean message, exit statu
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import signal
 import sys
@@ -281,6 +282,8 @@ def main() -> None:
     line (ALU_DEBUG=1 shows the traceback for a bug report)."""
     signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
+    if not os.environ.get("ALU_DEBUG"):  # libraries' log warnings (fontTools, pypdf) are not for the secretary
+        logging.getLogger().addHandler(logging.NullHandler())
     try:
         cli(prog_name="alu-docs", standalone_mode=False)
     except click.exceptions.Exit as exc:

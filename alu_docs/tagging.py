@@ -24,13 +24,15 @@ from pikepdf import Array, Dictionary, Name
 
 def tag_pdf(pdf: bytes) -> bytes:
     """Row headers in key/value tables, one bookmark level less, /Tabs /S on pages with
-    annotations."""
+    annotations. A PDF without a structure tree (not LibreOffice's tagged export) is
+    returned as it is."""
     with pikepdf.open(io.BytesIO(pdf)) as document:
         root = document.Root.get("/StructTreeRoot")
-        if root is not None:
-            roles = role_map(root)
-            for table in (e for e in elements(root) if role(e, roles) == "/Table"):
-                add_row_headers(table, roles)
+        if root is None:
+            return pdf
+        roles = role_map(root)
+        for table in (e for e in elements(root) if role(e, roles) == "/Table"):
+            add_row_headers(table, roles)
         drop_title_bookmark(document)
         tab_order(document)
         out = io.BytesIO()

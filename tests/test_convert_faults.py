@@ -92,7 +92,7 @@ def test_an_interrupt_stops_a_hanging_conversion_within_two_seconds(
     elapsed = time.monotonic() - sent
     assert build.returncode == 130, out + err
     assert elapsed <= 2.0, f"took {elapsed:.1f} s"
-    assert err.splitlines() == ["interrupted; stopped before finishing (LibreOffice included)"], err
+    assert err.splitlines() == ["interrupted; stopped (LibreOffice included); the archive was left whole"], err
     assert "Traceback" not in out + err
     assert not no_leftovers(project, within=0.5)
     next_command(project, system_tmp)
@@ -277,6 +277,6 @@ def test_ctrl_c_while_the_warm_converter_hangs(project: Path, system_tmp: Path, 
     build.send_signal(signal.SIGINT)
     out, err = build.communicate(timeout=30)
     assert build.returncode == 130 and time.monotonic() - sent <= 2.0, out + err
-    assert err.splitlines() == ["interrupted; stopped before finishing (LibreOffice included)"], err
+    assert err.splitlines() == ["interrupted; stopped (LibreOffice included); the archive was left whole"], err
     assert not no_leftovers(project, within=0.5)  # the hung server went with the build
     next_command(project, system_tmp)

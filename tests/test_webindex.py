@@ -14,9 +14,8 @@ import html5lib
 from alu_docs.archive import Manifest
 from alu_docs.build import Paths
 from alu_docs.context import Context
-from alu_docs.index import plan_index
+from alu_docs.index import plan_index, render_html
 from alu_docs.model import load_all
-from alu_docs.webindex import render_html
 from tests.conftest import need, run_cli
 
 HTML = "{http://www.w3.org/1999/xhtml}"
