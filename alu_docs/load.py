@@ -6,6 +6,7 @@ Returns plain validated dicts, or raises InvalidInput with every problem found a
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -58,17 +59,75 @@ def compose(path: Path, text: str) -> yaml.Node | None:
     try:
         return yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        reason = exc.problem or exc.context or "syntax error"
-        hint = ""
-        if "tab" in reason:
-            hint = " (use spaces, not tabs, for indentation)"
-        elif "mapping values are not allowed" in reason:
-            hint = " (a value containing ': ' must be quoted)"
-        raise InvalidInput([f"{label}:{line}: YAML syntax error: {reason}{hint}"]) from None
+        raise InvalidInput([syntax_problem(label, text, exc)]) from None
     except yaml.YAMLError as exc:
         raise InvalidInput([f"{label}: YAML error: {exc}"]) from None
+
+
+# What people type that YAML reads differently: a tab or a non-breaking space (Alt+Space on a
+# Mac, copied from Word) where YAML wants a plain space.
+_TAB_INDENT = re.compile(r"^[ \u00a0]*\t")
+_NBSP_INDENT = re.compile(r"^[ \t]*\u00a0")
+_NBSP_AFTER_KEY = re.compile(r"^\s*(?:-\s+)?([^\s#:'\"][^:#]*?):\u00a0")
+
+
+def typed_wrong(line: str) -> str | None:
+    """What is wrong with one line as typed, or None: a tab or a non-breaking space in the
+    indentation, a non-breaking space after 'key:'."""
+    if _TAB_INDENT.match(line):
+        return "a tab character in the indentation; use spaces, not tabs, to indent YAML (replace the tab)"
+    if _NBSP_INDENT.match(line):
+        return "a non-breaking space in the indentation; YAML indents with plain spaces (retype it)"
+    key = _NBSP_AFTER_KEY.match(line)
+    if key:
+        return (f"a non-breaking space after '{key.group(1).strip()}:'; YAML needs a plain space after the colon "
+                "(delete it and type a normal space)")
+    return None
+
+
+def syntax_problem(label: str, text: str, exc: yaml.MarkedYAMLError) -> str:
+    """One line for a YAML syntax error: a tab or non-breaking space that caused it, by name;
+    otherwise where the construct opened (the context mark: an unclosed quote or bracket)
+    as well as where the parser noticed."""
+    problem = exc.problem_mark or exc.context_mark
+    at = problem.line + 1 if problem else 1
+    lines = text.split("\n")
+    opened = exc.context_mark
+    first = max(1, min(at - 2, opened.line + 1 if opened else at))
+    for number in range(min(at, len(lines)), first - 1, -1):  # the cause is at or just above where it was noticed
+        why = typed_wrong(lines[number - 1])
+        if why:
+            return f"{label}:{number}: {why}"
+    reason = exc.problem or exc.context or "syntax error"
+    hint = ""
+    if "mapping values are not allowed" in reason:
+        hint = " (a value containing ': ' must be quoted)"
+    if exc.context and opened is not None and opened.line + 1 != at:
+        start = opened.line + 1
+        construct = exc.context.removeprefix("while ").replace("scanning ", "").replace("parsing ", "")
+        if "quoted" in construct or "flow" in construct:  # the fix is where it opened
+            closing = "quote" if "quoted" in construct else "bracket"
+            return f"{label}:{start}: YAML syntax error: {construct} that starts at line {start} is not closed " \
+                   f"(a closing {closing} is missing): {reason} at line {at}"
+        return f"{label}:{at}: YAML syntax error: {reason}, in {construct} that starts at line {start}{hint}"
+    return f"{label}:{at}: YAML syntax error: {reason}{hint}"
+
+
+def _typed_in_values(node: yaml.Node, problems: Problems) -> None:
+    """Plain values that hold a non-breaking space after 'key:': YAML read the line as text,
+    not as a key and its value."""
+    if isinstance(node, yaml.ScalarNode):
+        if node.style is None and "\u00a0" in node.value:
+            why = typed_wrong(node.value)
+            if why:
+                problems.append((line_of(node), "", why))
+    elif isinstance(node, yaml.SequenceNode):
+        for child in node.value:
+            _typed_in_values(child, problems)
+    elif isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            _typed_in_values(key, problems)
+            _typed_in_values(value, problems)
 
 
 def _unsafe_nodes(node: yaml.Node, problems: Problems, seen: set[int]) -> None:
@@ -102,6 +161,8 @@ def parse_yaml(path: Path, spec: Spec) -> tuple[dict[str, Any], yaml.Node, Probl
         raise InvalidInput([f"{label}:1: the file is empty"])
     problems: Problems = []
     _unsafe_nodes(node, problems, set())
+    if not problems:
+        _typed_in_values(node, problems)
     if problems:
         raise InvalidInput(format_problems(label, problems))
     value = spec.check(node, "", problems)

@@ -200,6 +200,17 @@ def notice():
     header_footer(doc)
     doc.add_paragraph("{{ t.notice }}", style="Title")
     doc.add_paragraph("{{ committee.name }} ({{ committee.short }}) – {{ t.meeting_no }} {{ meeting.number }}")
+    tag(doc, "{%p if cancelled %}")  # "Møtet er avlyst: …"
+    run = doc.add_paragraph().add_run("{{ cancelled }}")
+    run.bold, run.font.size, run.font.color.rgb = True, Pt(14), RGBColor(0xA0, 0x00, 0x1E)
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if revision %}")  # "Revidert innkalling 03.09.25" and what changed since the previous issue
+    doc.add_paragraph("{{ revision.heading }}", style="Heading 2")
+    doc.add_paragraph("{{ t.revised_intro }}")
+    tag(doc, "{%p for change in revision.changes %}")
+    doc.add_paragraph("– {{ change }}")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endif %}")
     facts_table(doc, [
         ("{{ t.date }}", "{{ meeting.long_date }}"),
         ("{{ t.start }}", "{{ meeting.start }}"),
