@@ -99,18 +99,40 @@ def syntax_problem(label: str, text: str, exc: yaml.MarkedYAMLError) -> str:
         if why:
             return f"{label}:{number}: {why}"
     reason = exc.problem or exc.context or "syntax error"
+    if not (exc.context and "quoted" in exc.context):
+        opening = _unclosed_quote(lines, at)
+        if opening:  # closed by the next quote in the file: the parser stumbles later
+            return f"{label}:{opening}: YAML syntax error: a quoted value that starts at line {opening} is not " \
+                   f"closed (a closing quote is missing): {reason} at line {at}"
     hint = ""
     if "mapping values are not allowed" in reason:
         hint = " (a value containing ': ' must be quoted)"
     if exc.context and opened is not None and opened.line + 1 != at:
         start = opened.line + 1
-        construct = exc.context.removeprefix("while ").replace("scanning ", "").replace("parsing ", "")
+        construct = exc.context.removeprefix("while ").replace("scanning ", "").replace("parsing ", "").replace(
+            "scalar", "value")
         if "quoted" in construct or "flow" in construct:  # the fix is where it opened
             closing = "quote" if "quoted" in construct else "bracket"
             return f"{label}:{start}: YAML syntax error: {construct} that starts at line {start} is not closed " \
                    f"(a closing {closing} is missing): {reason} at line {at}"
         return f"{label}:{at}: YAML syntax error: {reason}, in {construct} that starts at line {start}{hint}"
     return f"{label}:{at}: YAML syntax error: {reason}{hint}"
+
+
+_QUOTED_VALUE = re.compile(r"^\s*(?:-\s+)?(?:[^\s#'\"][^:#]*:\s+)?([\"'])(.*)$")
+
+
+def _unclosed_quote(lines: list[str], at: int) -> int | None:
+    """The last line at or above `at` where a quoted value opens and does not close on it."""
+    for number in range(min(at, len(lines)), 0, -1):
+        match = _QUOTED_VALUE.match(lines[number - 1])
+        if not match:
+            continue
+        quote, rest = match.groups()
+        closed = rest.replace("''", "") if quote == "'" else rest.replace('\\\\', "").replace('\\"', "")
+        if quote not in closed:
+            return number
+    return None
 
 
 def _typed_in_values(node: yaml.Node, problems: Problems) -> None:

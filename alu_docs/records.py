@@ -190,7 +190,7 @@ def removed_cases(ctx: Context, meeting: Meeting, issued: Issued) -> list[str]:
     where = f"in the notice of {on}" if on else "in the archive"
     return [f"{display_path(meeting.yaml_path)}: cases: case {number} {title!r} was issued {where} and is "
             f"gone from the file; an issued case cannot be removed: put it back (with number: "
-            f"{number.split('/')[0]}) and withdraw it with `withdrawn: <reason>`; nothing was written"
+            f"{number.split('/')[0]}) and withdraw it with `withdrawn: <reason>`"
             for number, title in sorted(was.items(), key=lambda item: int(item[0].split("/")[0]))
             if number not in numbers]
 
