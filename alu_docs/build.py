@@ -67,12 +67,12 @@ def input_hash(ctx: Context, meeting: Meeting, plans: list[DocPlan], paths: Path
     return sha256(json.dumps(parts, sort_keys=True, default=str, ensure_ascii=False).encode())
 
 
-def _up_to_date(manifest: Manifest, meeting: Meeting, inputs: str) -> bool:
+def _up_to_date(manifest: Manifest, meeting: Meeting, inputs: str, makes_documents: bool) -> bool:
     record = manifest.meetings.get(meeting.date.isoformat(), {})
     if record.get("inputs") != inputs:
         return False
     mine = [r for r, e in manifest.files.items() if e.get("meeting") == meeting.date.isoformat()]
-    return (bool(mine) or not meeting.has_notice) and all(
+    return (bool(mine) or not makes_documents) and all(
         (manifest.root / r).exists() and file_sha256(manifest.root / r) == manifest.files[r]["sha256"]
         for r in mine
     )
@@ -130,7 +130,7 @@ def build_meetings(paths: Paths, ctx: Context, selected: list[Meeting], *, echo:
     for meeting in selected:
         job = _Job.prepare(ctx, meeting, paths, manifest)
         results.append(job.result)
-        if not force and _up_to_date(manifest, meeting, job.inputs):
+        if not force and _up_to_date(manifest, meeting, job.inputs, any(job.plans.values())):
             job.result.skipped = True
             echo(f"skip     {meeting.date.isoformat()}: unchanged since the last build")
             continue
@@ -421,12 +421,14 @@ def _file_meeting(tx: Transaction, ctx: Context, job: _Job, converted: _Converte
             written.append(tx.write(relative, data, meeting=date, **extra))
     if "internal" in job.plans:
         tx.write("README.md", INTERNAL_README.encode(), root="internal")
-    _drop_stale(tx, meeting, set(written))
+    issued_files = {f"{d['file'].removesuffix('.pdf')}{suffix}" for d in job.issued.documents.values()
+                    for suffix in (".pdf", ".docx")}  # kept as issued (an archive from before records too)
+    _drop_stale(tx, meeting, set(written) | issued_files)
     record = tx.manifest.meeting(meeting.date)
     if converted.complete:  # without PDFs (no LibreOffice) the next build must make them
         record["inputs"] = job.inputs
         if job.settlement is not None:
-            records.record_issue(tx.manifest, meeting, job.settlement, short, today)
+            records.record_issue(tx.manifest, meeting, job.settlement, job.issued, short, today)
     if approve_now and converted.pdfs:
         record["approved"] = approval
         tx.manifest.note("minutes approved", meeting=date)

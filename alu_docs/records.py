@@ -296,11 +296,13 @@ def write_issued(tx: Transaction, decision: Decision, short: str, suffix: str, d
                     content=decision.content)
 
 
-def record_issue(manifest: Manifest, meeting: Meeting, settlement: Settlement, short: str, today: dt.date) -> None:
+def record_issue(manifest: Manifest, meeting: Meeting, settlement: Settlement, issued: Issued, short: str,
+                 today: dt.date) -> None:
     """Keep in the meeting's record what this build issued: each document's version and
-    content, and for a notice the snapshot of what it states and the changes it lists."""
+    content, and for a notice the snapshot of what it states and the changes it lists. (An
+    archive from before records were kept starts from what its files show.)"""
     record = manifest.meeting(meeting.date)
-    documents = record.setdefault("documents", {})
+    documents = record.setdefault("documents", dict(issued.documents))
     for key, decision in settlement.decisions.items():
         if decision.restore:
             continue

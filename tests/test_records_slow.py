@@ -256,3 +256,31 @@ def test_a_confidential_case_is_in_no_archived_no_tracked_file_and_searched_only
     assert status == 2
     assert re.search(r"meetings/2025-08-27/meeting\.yaml:\d+: cases\[4\]\.title: the confidential case's title is "
                      r"written in a file tracked by git", output), output
+
+
+@pytest.mark.slow
+def test_an_archive_built_before_records_keeps_its_issued_files_and_is_revised_from_them(
+        project: Path, soffice: None, poppler: None) -> None:
+    record = Record(project)
+    record.build(DAY)
+    manifest = record.manifest()  # as alu-docs wrote it before issued records were kept
+    for entry in manifest["files"].values():
+        for key in ("issued", "version", "content"):
+            entry.pop(key, None)
+    for meeting in manifest["meetings"].values():
+        meeting.pop("documents", None)
+        meeting.pop("issues", None)
+    (project / "archive/manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    before = snapshot(project / "archive")
+    assert "6 issued documents unchanged, left as issued" in record.build(DAY, "--force")
+    after = snapshot(project / "archive")
+    assert {k: v for k, v in after.items() if k.endswith(".pdf") and "referat" not in k and k != "index.pdf"} == \
+        {k: v for k, v in before.items() if k.endswith(".pdf") and "referat" not in k and k != "index.pdf"}
+    record.seen = {r: hashlib.sha256(d).hexdigest() for r, d in after.items()
+                   if r.endswith(".pdf") and ("innkalling" in r or "sak" in r)}
+    edit(project / f"meetings/{DAY}/meeting.yaml", "title: Ny løsning for saksbehandling og arkiv",
+         "title: Ny løsning for arkiv")
+    record.build(DAY)
+    record.check(DAY, "Andre opplysninger i innkallingen er endret", ["3/25"])  # no snapshot to compare with
+    assert (project / f"archive/2025/{DAY}/ALU-{DAY}-innkalling-v1.pdf").read_bytes() == \
+        before[f"2025/{DAY}/ALU-{DAY}-innkalling.pdf"]
