@@ -100,6 +100,6 @@ def leaks(meetings_dir: Path, meetings: list[Meeting]) -> list[str]:
                             f"written in a file {why}; {fix}")
         else:
             problems.append(f"{display_path(exposure.written_in)}:{exposure.line}: {where}{exposure.what} "
-                            f"{display_path(exposure.exposed)} is {why}; move it under {private} "
+                            f"({display_path(exposure.exposed)}) is {why}; move it under {private} "
                             f"(git-ignored: `{GITIGNORE_LINE}` in .gitignore)")
     return problems

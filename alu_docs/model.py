@@ -401,7 +401,7 @@ def _cases(items: list[dict[str, Any] | None], folder: Path, roster: _Roster, fo
             if c["confidential"]:  # all of it in meeting.yaml: `check` says where it belongs
                 exposures.extend(
                     Exposure(yaml_path, line_of(node_at(found.node, f"{path}.{key}")), f"{path}.{key}",
-                             f"the confidential case's {key}", yaml_path)
+                             "confidential content", yaml_path)
                     for key in CONFIDENTIAL_KEYS if _given(found.node, f"{path}.{key}"))
             _fill(case, c, _Source(folder, yaml_path, found, f"{path}."), roster, exposures)
         if c["number"] is not None:
@@ -417,7 +417,8 @@ def _given(node: yaml.Node, path: str) -> bool:
     parent, _, key = path.rpartition(".")
     mapping = node_at(node, parent)
     return isinstance(mapping, yaml.MappingNode) and any(
-        k.value == key and not (isinstance(v, yaml.ScalarNode) and not v.value.strip()) for k, v in mapping.value)
+        k.value == key and (v.value.strip() if isinstance(v, yaml.ScalarNode) else bool(v.value))
+        for k, v in mapping.value)
 
 
 def _content(c: dict[str, Any], case: Case, folder: Path, found: _Findings) -> tuple[dict[str, Any], _Findings] | None:

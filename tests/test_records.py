@@ -202,7 +202,7 @@ def test_confidential_text_in_meeting_yaml_fails_check_naming_file_line_key(proj
     status, output = run_cli("check", DAY)
     assert status == 2, output
     line = line_with(project, "Personalsak")
-    assert f"{MEETING}:{line}: cases[4].title: the confidential case's title is written in a file outside the " \
+    assert f"{MEETING}:{line}: cases[4].title: confidential content is written in a file outside the " \
            "meeting's unntatt/ folder" in output
     assert f"{MEETING}:{line + 5}: cases[4].summary:" in output
     assert "attendance.guests[0]: a guest of a confidential case is written in a file" in output

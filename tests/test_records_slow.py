@@ -254,7 +254,7 @@ def test_a_confidential_case_is_in_no_archived_no_tracked_file_and_searched_only
                                                    "    presenter: Arne Kr. Hestnes\n    summary: Hemmelig.\n")
     status, output = run_cli("check", DAY)
     assert status == 2
-    assert re.search(r"meetings/2025-08-27/meeting\.yaml:\d+: cases\[4\]\.title: the confidential case's title is "
+    assert re.search(r"meetings/2025-08-27/meeting\.yaml:\d+: cases\[4\]\.title: confidential content is "
                      r"written in a file tracked by git", output), output
 
 
