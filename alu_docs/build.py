@@ -166,7 +166,7 @@ def build_meetings(paths: Paths, ctx: Context, selected: list[Meeting], *, echo:
     for job in jobs:
         where = f"{paths.archive.name}/{ctx.relative(ctx.key(job.meeting, NOTICE)).rsplit('/', 1)[0]}"
         echo(f"archive  {where}: {len(job.result.written)} files")
-        for line in job.issue_lines(ctx):
+        for line in job.issue_lines():
             echo(line)
     echo(f"calendar {paths.archive.name}/{calendar}")
     return results
@@ -321,8 +321,8 @@ class _Job:
             self.kept_pdfs = {key: (paths.archive / key.relative(short)).read_bytes() for key in settled.kept
                               if key.kind != PACKET}
 
-    def issue_lines(self, ctx: Context) -> list[str]:
-        """What the build issued, for the secretary: 'issue    notice version 2 (revised): …'."""
+    def issue_lines(self) -> list[str]:
+        """What the build issued again and why, for the secretary ('issue    2025-08-27: …')."""
         if self.settlement is None or not self.result.written:
             return []
         date = self.meeting.date.isoformat()

@@ -86,11 +86,8 @@ class IndexPlan:
 def archived_pdfs(files: dict[str, dict[str, Any]]) -> dict[str, list[str]]:
     """{meeting date: [archive-relative PDF paths]} of the current documents (not superseded
     ones) from the manifest's file entries."""
-    result: dict[str, list[str]] = {}
-    for relative, entry in files.items():
-        if entry.get("meeting") and relative.endswith(".pdf") and not entry.get("superseded"):
-            result.setdefault(entry["meeting"], []).append(relative)
-    return result
+    return {date: [r for r, entry in pdfs.items() if not entry.get("superseded")]
+            for date, pdfs in _pdf_entries(files).items()}
 
 
 def _pdf_entries(files: dict[str, dict[str, Any]]) -> dict[str, dict[str, dict[str, Any]]]:
