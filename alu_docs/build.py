@@ -19,14 +19,14 @@ from pathlib import Path
 from . import __version__, records
 from . import index as archive_index
 from .archive import Manifest, Transaction, file_sha256, preview, sha256, transaction
-from .check import agenda_warnings, record_problems
+from .check import agenda_warnings, load_checked
 from .confidential import leaks
 from .context import Context
 from .convert import PdfBatches
-from .errors import ArchiveError, InvalidInput, ToolMissing
+from .errors import ArchiveError, ToolMissing
 from .links import PdfWords, pdf_words
 from .load import display_path
-from .model import Meeting, find_meeting, load_all
+from .model import Meeting, find_meeting
 from .names import MINUTES, NOTICE, PACKET, DocKey
 from .packet import load_fonts, make_packets
 from .paths import Echo, Paths
@@ -85,7 +85,7 @@ def build(paths: Paths, date: dt.date, *, echo: Echo = print, force: bool = Fals
     Raises InvalidInput (nothing written) on bad YAML, ToolMissing without LibreOffice
     (after writing the DOCX), ConversionFailed when a PDF is not produced.
     """
-    committee, meetings = load_all(paths.meetings)
+    committee, meetings = load_checked(paths, [date])  # an issued case deleted from the YAML: an error
     meeting = find_meeting(meetings, date, paths.meetings)
     ctx = Context.build(committee, meetings)
     echo(f"check    {len(meetings)} meetings valid; {date.isoformat()}: {len(meeting.cases)} cases")
@@ -122,9 +122,6 @@ def build_meetings(paths: Paths, ctx: Context, selected: list[Meeting], *, echo:
     `before` makes other changes in the same archive transaction, ahead of the filing
     (alu-docs move renames the meeting folder so)."""
     manifest = Manifest.load(paths.archive)
-    removed = [p for m in selected for p in records.removed_cases(ctx, m, Issued.of(manifest, m))]
-    if removed:  # an issued case is withdrawn, never deleted
-        raise InvalidInput(removed)
     jobs: list[_Job] = []
     results = []
     for meeting in selected:
@@ -491,11 +488,8 @@ def build_all(paths: Paths, *, echo: Echo = print, force: bool = False,
     if not force and _stamp_matches(paths, stamp):
         echo("done     nothing changed since the last build --all (meetings, templates, code)")
         return []
-    committee, meetings = load_all(paths.meetings)
+    committee, meetings = load_checked(paths)  # an issued case deleted, a meeting folder gone: errors
     ctx = Context.build(committee, meetings)
-    problems = record_problems(paths, ctx, [], every=True)
-    if problems:
-        raise InvalidInput(problems)
     echo(f"check    {len(meetings)} meetings valid")
     for line in leaks(paths.meetings, meetings):
         echo(f"warning  {line}")

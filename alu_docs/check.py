@@ -12,12 +12,11 @@ import datetime as dt
 
 from .archive import Manifest
 from .confidential import leaks
-from .context import Context
 from .errors import InvalidInput
 from .load import display_path
 from .model import Committee, Meeting, find_meeting, load_all
 from .paths import Echo, Paths
-from .records import Issued, orphaned, removed_cases
+from .records import orphaned, removed_cases
 from .render import agenda_times
 from .rhythm import rhythm_warnings
 from .texts import clock
@@ -52,24 +51,29 @@ def warnings_for(committee: Committee, meetings: list[Meeting], meeting: Meeting
     return agenda_warnings(meeting) + rhythm_warnings(committee, meetings, meeting)
 
 
-def record_problems(paths: Paths, ctx: Context, selected: list[Meeting], *, every: bool) -> list[str]:
-    """What the archive's records forbid: an issued case gone from the YAML and, when `every`
-    meeting is checked, issued documents whose meeting folder is gone."""
+def load_checked(paths: Paths, dates: list[dt.date] | None = None) -> tuple[Committee, list[Meeting]]:
+    """load_all, and what the archive's records forbid: an issued case gone from the YAML of
+    `dates` (every meeting when None; said together with the file's other problems) and, for
+    every meeting, issued documents whose meeting folder is gone. Raises InvalidInput."""
     manifest = Manifest.load(paths.archive)
-    problems = [p for m in selected for p in removed_cases(ctx, m, Issued.of(manifest, m))]
-    if every:
-        problems += orphaned(manifest, ctx.meetings, paths.meetings.name)
-    return problems
+    removed = removed_cases(paths.meetings, manifest, None if dates is None else [d.isoformat() for d in dates])
+    try:
+        committee, meetings = load_all(paths.meetings)
+    except InvalidInput as exc:
+        raise InvalidInput(removed + exc.problems) from None
+    problems = removed + (orphaned(manifest, meetings, paths.meetings.name) if dates is None else [])
+    if problems:
+        raise InvalidInput(problems)
+    return committee, meetings
 
 
 def check_meetings(paths: Paths, date: dt.date | None = None, *, strict: bool = False,
                    echo: Echo = print) -> list[str]:
     """Validate every YAML file, confidential content outside git-tracked files and the
     issued records (errors raise InvalidInput); return and print warnings."""
-    committee, meetings = load_all(paths.meetings)
+    committee, meetings = load_checked(paths, [date] if date else None)
     selected = [find_meeting(meetings, date, paths.meetings)] if date else meetings
     problems = leaks(paths.meetings, selected)
-    problems += record_problems(paths, Context.build(committee, meetings), selected, every=date is None)
     if problems:
         raise InvalidInput(problems)
     warnings = [w for m in selected for w in warnings_for(committee, meetings, m)]

@@ -19,10 +19,11 @@ from pathlib import Path
 
 from .archive import Manifest, Transaction
 from .build import BuildResult, build_meetings
+from .check import load_checked
 from .context import Context
 from .errors import AluError
 from .load import display_path
-from .model import find_meeting, load_all
+from .model import find_meeting
 from .names import meeting_dir
 from .paths import Echo, Paths
 from .records import Issued, move_record
@@ -37,7 +38,7 @@ def move_meeting(paths: Paths, old: dt.date, new: dt.date, *, echo: Echo = print
     """Move the meeting of `old` to `new` (see the module's docstring). Returns the build of
     the new date, or None when nothing had been issued (then only the folder, the index and
     the calendar change)."""
-    committee, meetings = load_all(paths.meetings)
+    committee, meetings = load_checked(paths, [old])
     meeting = find_meeting(meetings, old, paths.meetings)
     target = paths.meetings / new.isoformat()
     if new == old:

@@ -27,8 +27,10 @@ import json
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import yaml
 from lxml import etree
 
 from . import names
@@ -177,22 +179,56 @@ def _found_in_files(manifest: Manifest, date: str) -> dict[str, dict[str, Any]]:
     return documents
 
 
-def removed_cases(ctx: Context, meeting: Meeting, issued: Issued) -> list[str]:
-    """An issued case that is gone from the YAML (an empty `cases:` included): one problem
-    each, naming the file and the number, telling to withdraw it instead."""
-    numbers = {ctx.case_number(meeting, case) for case in meeting.cases}
-    year = f"{meeting.number_year % 100:02d}"
-    was: dict[str, str] = {c["number"]: c["title"] for c in (issued.snapshot or {}).get("cases", [])}
-    for document in issued.documents.values():
-        if document.get("case") is not None:
-            was.setdefault(f"{document['case']}/{year}", "")
-    on = short_date(dt.date.fromisoformat(issued.issues[-1]["on"])) if issued.issues else None
-    where = f"in the notice of {on}" if on else "in the archive"
-    return [f"{display_path(meeting.yaml_path)}: cases: case {number} {title!r} was issued {where} and is "
-            f"gone from the file; an issued case cannot be removed: put it back (with number: "
-            f"{number.split('/')[0]}) and withdraw it with `withdrawn: <reason>`"
-            for number, title in sorted(was.items(), key=lambda item: int(item[0].split("/")[0]))
-            if number not in numbers]
+def removed_cases(meetings_dir: Path, manifest: Manifest, dates: list[str] | None = None) -> list[str]:
+    """An issued case gone from its meeting.yaml (an empty `cases:` included): one line each,
+    naming the file and the number, telling to withdraw it instead. The YAML is read as typed,
+    so this is said even when the file has other problems (a guest of the deleted case)."""
+    problems = []
+    for date in sorted(dates if dates is not None else {e["meeting"] for e in manifest.files.values()
+                                                        if e.get("meeting")} | set(manifest.meetings)):
+        was = _issued_cases(manifest, date)
+        path = meetings_dir / date / "meeting.yaml"
+        numbers = _typed_numbers(path) if was else None
+        if numbers is None:  # nothing issued, or no file to read (moved, gone: see `orphaned`)
+            continue
+        issues = manifest.meetings.get(date, {}).get("issues")
+        where = f"in the notice of {short_date(dt.date.fromisoformat(issues[-1]['on']))}" if issues else \
+            "in the archive"
+        problems += [f"{display_path(path)}: cases: case {label} {title!r} was issued {where} and is gone from the "
+                     f"file; an issued case cannot be removed: put it back (with number: {number}) and withdraw it "
+                     "with `withdrawn: <reason>`"
+                     for number, (label, title) in sorted(was.items()) if number not in numbers]
+    return problems
+
+
+def _issued_cases(manifest: Manifest, date: str) -> dict[int, tuple[str, str]]:
+    """{number: (label, public title)} of the cases issued for `date` (its last notice, and
+    every case paper issued)."""
+    record = manifest.meetings.get(date, {})
+    if record.get("moved_to"):
+        return {}
+    cases = (record.get("issues") or [{}])[-1].get("snapshot", {}).get("cases", [])
+    found = {int(c["number"].split("/")[0]): (c["number"], c["title"]) for c in cases}
+    year = next(iter(found.values()))[0].split("/")[1] if found else date[2:4]
+    papers = [d.get("case") for d in record.get("documents", {}).values()]
+    papers += [p.key.case for r, e in manifest.files.items() if e.get("meeting") == date and not e.get("superseded")
+               and (p := names.parse(r)) is not None and is_issued(p.key)]
+    for number in papers:
+        if number is not None:
+            found.setdefault(number, (f"{number}/{year}", ""))
+    return found
+
+
+def _typed_numbers(path: Path) -> set[int] | None:
+    """The case numbers meeting.yaml holds as typed; None when it cannot be read (its own
+    problems are reported when it is loaded)."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError):
+        return None
+    cases = data.get("cases") if isinstance(data, dict) else None
+    return {c["number"] for c in cases or [] if isinstance(c, dict) and isinstance(c.get("number"), int)} \
+        if isinstance(cases, list | None) else None
 
 
 def orphaned(manifest: Manifest, meetings: list[Meeting], meetings_label: str) -> list[str]:

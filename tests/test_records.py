@@ -120,7 +120,7 @@ def test_removing_an_issued_case_is_an_error_that_says_withdraw(paths: Paths, pr
     text = (project / MEETING).read_text(encoding="utf-8")
     if how == "empty":
         start, end = text.index("cases:\n"), text.index("attendance:\n")
-        text = text[:start] + "cases: []\n" + text[end:].replace("cases: [3]", "cases: []")
+        text = text[:start] + "cases: []\n" + text[end:]  # the guest of case 3 stays: said too
     else:
         start, end = text.index("  - number: 3"), text.index("  - number: 4")
         text = text[:start] + text[end:].replace("cases: [3]", "cases: []")
@@ -133,6 +133,7 @@ def test_removing_an_issued_case_is_an_error_that_says_withdraw(paths: Paths, pr
         assert "withdrawn: <reason>" in output and "Traceback" not in output
     assert (files_of(project / "archive"), files_of(project / "meetings")) == before
     assert ("case 1/25" in output) == (how == "empty")
+    assert ("attendance.guests[0].cases[0]: expected a case position" in output) == (how == "empty")
 
 
 def test_issued_files_of_a_meeting_folder_that_is_gone_are_an_error(paths: Paths, project: Path) -> None:

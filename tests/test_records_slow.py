@@ -154,8 +154,8 @@ def test_every_change_to_an_issued_meeting_is_a_revision_and_nothing_issued_is_l
 
     # (f) every case deleted: an error that says to withdraw instead; nothing written
     text = yaml.read_text(encoding="utf-8")
-    yaml.write_text(text[:text.index("cases:\n")] + "cases: []\n" + text[text.index("attendance:\n"):]
-                    .replace("cases: [3]", "cases: []"), encoding="utf-8")
+    yaml.write_text(text[:text.index("cases:\n")] + "cases: []\n" + text[text.index("attendance:\n"):],
+                    encoding="utf-8")
     before = snapshot(project / "archive"), snapshot(project / "meetings"), snapshot(project / "internal")
     status, output = run_cli("build", "2026-01-14")
     assert status == 2, output
