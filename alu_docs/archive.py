@@ -383,6 +383,7 @@ class Journal:
             target = self.roots[op["root"]] / op["path"]
             if op.get("remove"):
                 target.unlink(missing_ok=True)
+                _prune(target.parent, self.roots[op["root"]])
             else:
                 staged = target.parent / op["staged"]
                 if staged.exists():
@@ -393,6 +394,17 @@ class Journal:
             _after_write()
         _sync(self.roots["archive"])
         self.path.unlink(missing_ok=True)
+
+
+def _prune(folder: Path, root: Path) -> None:
+    """Remove the folders a removal left empty, up to (not including) the root: a moved
+    meeting's old folder goes."""
+    while folder != root and folder.is_relative_to(root):
+        try:
+            folder.rmdir()
+        except OSError:  # not empty (or already gone): stop
+            return
+        folder = folder.parent
 
 
 def _roots(paths: Paths) -> dict[str, Path]:
@@ -424,6 +436,13 @@ def recover(paths: Paths, echo: Echo | None = None) -> str | None:
 def needs_recovery(paths: Paths) -> bool:
     """Whether an interrupted command left a change to finish or undo."""
     return (paths.archive / JOURNAL).exists() or any(paths.archive.glob(f"{JOURNAL}.*.tmp"))
+
+
+def preview(paths: Paths, manifest: Manifest) -> Transaction:
+    """A transaction on a copy of `manifest` that is never committed: what a change would make
+    of the archive (the build's index is planned from it before anything is written)."""
+    copy = Manifest(manifest.root, json.loads(json.dumps(manifest.files)), json.loads(json.dumps(manifest.meetings)))
+    return Transaction(_roots(paths), copy)
 
 
 @contextlib.contextmanager

@@ -13,22 +13,25 @@ import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import __version__
+from . import __version__, records
 from . import index as archive_index
-from .archive import Manifest, Transaction, file_sha256, sha256, transaction
+from .archive import Manifest, Transaction, file_sha256, preview, sha256, transaction
+from .check import agenda_warnings, load_checked
+from .confidential import leaks
 from .context import Context
 from .convert import PdfBatches
 from .errors import ArchiveError, ToolMissing
 from .links import PdfWords, pdf_words
 from .load import display_path
-from .model import Meeting, find_meeting, load_all
+from .model import Meeting, find_meeting
 from .names import MINUTES, NOTICE, PACKET, DocKey
 from .packet import load_fonts, make_packets
 from .paths import Echo, Paths
-from .render import DocPlan, RenderedDoc, plan_meeting, render_plans
+from .records import Issued, Settlement
+from .render import DocPlan, RenderedDoc, notice_context, plan_meeting, render_plans
 from .yamledit import with_approval, with_case_numbers
 
 INTERNAL_README = """\
@@ -88,10 +91,12 @@ def build(paths: Paths, date: dt.date, *, echo: Echo = print, force: bool = Fals
     Raises InvalidInput (nothing written) on bad YAML, ToolMissing without LibreOffice
     (after writing the DOCX), ConversionFailed when a PDF is not produced.
     """
-    committee, meetings = load_all(paths.meetings)
+    committee, meetings = load_checked(paths, [date])  # an issued case deleted from the YAML: an error
     meeting = find_meeting(meetings, date, paths.meetings)
     ctx = Context.build(committee, meetings)
     echo(f"check    {len(meetings)} meetings valid; {date.isoformat()}: {len(meeting.cases)} cases")
+    for warning in agenda_warnings(meeting) + [f"warning  {line}" for line in leaks(paths.meetings, [meeting])]:
+        echo(warning)
     if not meeting.has_notice:
         if meeting.is_legacy:
             why = "held before alu-docs; its documents are kept elsewhere (alu-docs import brings them in)"
@@ -111,12 +116,17 @@ class _Converted:
     packets: dict[DocKey, bytes] = field(default_factory=dict)
     index_pdf: bytes | None = None
     index_words: PdfWords | None = None
+    index_plan: archive_index.IndexPlan | None = None
+    complete: bool = True  # False: LibreOffice was missing, only DOCX were made
 
 
 def build_meetings(paths: Paths, ctx: Context, selected: list[Meeting], *, echo: Echo = print,
-                   force: bool = False, progress: Progress | None = None) -> list[BuildResult]:
+                   force: bool = False, progress: Progress | None = None,
+                   before: Callable[[Transaction], None] | None = None) -> list[BuildResult]:
     """Render, convert and archive `selected`: one LibreOffice run for a meeting; for many,
-    batches that convert while the rest is still rendering (see convert.PdfBatches)."""
+    batches that convert while the rest is still rendering (see convert.PdfBatches).
+    `before` makes other changes in the same archive transaction, ahead of the filing
+    (alu-docs move renames the meeting folder so)."""
     manifest = Manifest.load(paths.archive)
     jobs: list[_Job] = []
     results = []
@@ -128,25 +138,31 @@ def build_meetings(paths: Paths, ctx: Context, selected: list[Meeting], *, echo:
             echo(f"skip     {meeting.date.isoformat()}: unchanged since the last build")
             continue
         jobs.append(job)
-    index_plan = _index_plan(paths, ctx, manifest, jobs, force)  # archive/index.pdf, see index.py
-    if not jobs and index_plan is None:
+
+    def index_plan() -> archive_index.IndexPlan | None:  # once the jobs know what they will file
+        return _index_plan(paths, ctx, manifest, jobs, force, before)
+
+    if not jobs and before is None and index_plan() is None:
         return results
 
     try:
         converted = _render_and_convert(paths, ctx, jobs, index_plan, echo, progress)
     except ToolMissing:
-        with transaction(paths) as tx:
-            for job in jobs:
-                _file_meeting(tx, ctx, job, _Converted())
-        echo("convert  LibreOffice missing: the DOCX files were written, no PDFs")
+        if before is None:  # a move is all or nothing
+            with transaction(paths) as tx:
+                for job in jobs:
+                    job.result.written = _file_meeting(tx, ctx, job, _Converted(complete=False))
+            echo("convert  LibreOffice missing: the DOCX files not issued yet were written, no PDFs")
         raise
     _sign_approved(paths, ctx, jobs, converted, echo)
-    calendar = commit_build(paths, ctx, jobs, converted, index_plan, echo)
-    if index_plan is not None:
-        archive_index.report_index(index_plan, index_plan.missing, paths.archive.name, echo)
+    calendar = commit_build(paths, ctx, jobs, converted, echo, before)
+    if converted.index_plan is not None:
+        archive_index.report_index(converted.index_plan, converted.index_plan.missing, paths.archive.name, echo)
     for job in jobs:
         where = f"{paths.archive.name}/{ctx.relative(ctx.key(job.meeting, NOTICE)).rsplit('/', 1)[0]}"
         echo(f"archive  {where}: {len(job.result.written)} files")
+        for line in job.issue_lines():
+            echo(line)
     echo(f"calendar {paths.archive.name}/{calendar}")
     return results
 
@@ -170,25 +186,30 @@ def _sign_approved(paths: Paths, ctx: Context, jobs: list[_Job], converted: _Con
                 if identity.self_signed_test else ""))
 
 
-def commit_build(paths: Paths, ctx: Context, jobs: list[_Job], converted: _Converted,
-                 index_plan: archive_index.IndexPlan | None, echo: Echo = print) -> str:
-    """File everything a build made in ONE archive transaction: each meeting's documents and
-    packets, the index and the calendar. Returns the calendar's archive path."""
+def commit_build(paths: Paths, ctx: Context, jobs: list[_Job], converted: _Converted, echo: Echo = print,
+                 before: Callable[[Transaction], None] | None = None) -> str:
+    """File everything a build made in ONE archive transaction: `before`'s changes (a move),
+    each meeting's documents and packets, the index and the calendar. Returns the calendar's
+    archive path."""
     from .ical import write_calendar  # icalendar is slow to import; loaded while LibreOffice ran
 
     with transaction(paths, echo=echo) as tx:
+        if before is not None:
+            before(tx)
         for job in jobs:
-            _file_meeting(tx, ctx, job, converted)
-        if index_plan is not None and converted.index_pdf is not None:  # links need the files in `tx`
-            archive_index.write_index(tx, index_plan, converted.index_pdf, converted.index_words)
+            job.result.written = _file_meeting(tx, ctx, job, converted)
+        if converted.index_plan is not None and converted.index_pdf is not None:  # links need the files in `tx`
+            archive_index.write_index(tx, converted.index_plan, converted.index_pdf, converted.index_words)
         return write_calendar(tx, ctx)  # the calendar shows every meeting
 
 
-def _render_and_convert(paths: Paths, ctx: Context, jobs: list[_Job], index_plan: archive_index.IndexPlan | None,
+def _render_and_convert(paths: Paths, ctx: Context, jobs: list[_Job],
+                        index_plan: Callable[[], archive_index.IndexPlan | None],
                         echo: Echo, progress: Progress | None) -> _Converted:
     """Render every document to DOCX and convert them to PDF/A; make the packets of each
-    meeting as soon as its PDFs are there, while later batches still convert."""
-    expected = sum(len(plans) for job in jobs for plans in job.plans.values()) + (index_plan is not None)
+    meeting as soon as its PDFs are there, while later batches still convert. Issued
+    documents whose content is unchanged are not converted again: they stay as issued."""
+    expected = sum(len(plans) for job in jobs for plans in job.plans.values()) + 1
     short = ctx.committee.short
     out = _Converted()
     with tempfile.TemporaryDirectory(prefix="alu-build-") as work_name, \
@@ -211,8 +232,10 @@ def _render_and_convert(paths: Paths, ctx: Context, jobs: list[_Job], index_plan
                 echo(message)
             for doc in job.docs:  # editions share a run: distinct names in one folder
                 add(f"{doc.key.edition}--{doc.key.stem(short)}", doc.key, doc.docx)
-        if index_plan is not None:  # the index goes through the same LibreOffice run(s)
-            add(archive_index.DOCX_NAME, None, archive_index.render_index(index_plan, paths.templates))
+            out.pdfs.update(job.kept_pdfs)  # what the packet takes from the archive as issued
+        out.index_plan = index_plan()
+        if out.index_plan is not None:  # the index goes through the same LibreOffice run(s)
+            add(archive_index.DOCX_NAME, None, archive_index.render_index(out.index_plan, paths.templates))
         echo(f"render   {len(keys)} documents in {time.monotonic() - started:.1f} s")
         started = time.monotonic()
         # LibreOffice converts in its own processes now: meanwhile load what the steps after it use
@@ -222,10 +245,22 @@ def _render_and_convert(paths: Paths, ctx: Context, jobs: list[_Job], index_plan
 
         packet_lines: list[str] = []  # shown after the conversion line
         waiting = list(jobs)
+
+        repaired: list[str] | None = None
+
+        def packets_of_ready() -> None:  # the meetings whose PDFs are all here, while later runs convert
+            nonlocal waiting, repaired
+            ready = [j for j in waiting if all(d.key in out.pdfs for d in j.docs)]
+            waiting = [j for j in waiting if j not in ready]
+            if ready and repaired is None:  # the packets need the archival copies now: wait for them, once
+                repaired = copies.result()
+                packet_lines.extend(repaired)
+            out.packets.update(make_packets(ctx, [(j.packet_meeting, j.packet_editions) for j in ready], out.pdfs,
+                                            cache=paths.cache, echo=packet_lines.append))
+
         with ThreadPoolExecutor(1) as pool, ThreadPoolExecutor(1) as attachments:
             # the attachments' archival copies (normalise.py, cached by sha256), while LibreOffice converts
             copies = attachments.submit(_normalise_attachments, paths, jobs)
-            repaired: list[str] | None = None
             words = None
             for run in batches.completed():
                 for docx, pdf in run.items():
@@ -235,17 +270,11 @@ def _render_and_convert(paths: Paths, ctx: Context, jobs: list[_Job], index_plan
                     else:  # dated by its meeting, not the clock: the same input gives the same bytes
                         key = keys[docx]
                         out.pdfs[key] = reproducible_pdf(pdf.read_bytes(), name=key.stem(short), created=key.date)
-                if repaired is None:  # the packets need the archival copies now: wait for them, once
-                    repaired = copies.result()
-                    packet_lines.extend(repaired)
-                # packets of the meetings whose PDFs are all here, while later runs convert
-                ready = [j for j in waiting if all(d.key in out.pdfs for d in j.docs)]
-                waiting = [j for j in waiting if j not in ready]
-                out.packets.update(make_packets(ctx, [(j.meeting, list(j.plans)) for j in ready], out.pdfs,
-                                                cache=paths.cache, echo=packet_lines.append))
+                packets_of_ready()
+            packets_of_ready()  # meetings with nothing to convert
             out.index_words = words.result() if words else None
-        echo(f"convert  {len(out.pdfs) + (out.index_pdf is not None)} PDF/A-2b files in "
-             f"{time.monotonic() - started:.1f} s ({batches.describe()})")
+        converted = sum(1 for key in keys.values() if key is None or key in out.pdfs)
+        echo(f"convert  {converted} PDF/A-2b files in {time.monotonic() - started:.1f} s ({batches.describe()})")
         for line in packet_lines:
             echo(line)
     return out
@@ -273,20 +302,44 @@ class _Job:
     inputs: str
     approval: dict | None  # the minutes' approval record (restored from meeting.yaml if the manifest lost it)
     seen: dict | None  # the approval as the manifest had it when the build began
+    issued: Issued  # what the archive had issued of the meeting when the build began
+    intact: Callable[[DocKey], bool]  # whether an issued document's files are on disk as recorded
     result: BuildResult
-    docs: list[RenderedDoc] = field(default_factory=list)
+    docs: list[RenderedDoc] = field(default_factory=list)  # to convert and file
     keep_minutes: bool = False
+    settlement: Settlement | None = None
+    kept_pdfs: dict[DocKey, bytes] = field(default_factory=dict)  # issued, unchanged: for the packet
     today: dt.date = field(default_factory=dt.date.today)
 
     @classmethod
     def prepare(cls, ctx: Context, meeting: Meeting, paths: Paths, manifest: Manifest) -> _Job:
-        plans = {"public": plan_meeting(ctx, meeting, "public")}
-        if any(c.confidential for c in meeting.cases):
-            plans["internal"] = plan_meeting(ctx, meeting, "internal")
+        issued = Issued.of(manifest, meeting)
+        plans: dict[str, list[DocPlan]] = {}
+        if not meeting.cancelled or issued.documents:  # a cancelled meeting's first notice is never issued
+            plans["public"] = plan_meeting(ctx, meeting, "public")
+            if ctx.needs_internal(meeting) and not any(c.content_missing for c in meeting.cases):
+                plans["internal"] = plan_meeting(ctx, meeting, "internal")
         inputs = input_hash(ctx, meeting, [p for ps in plans.values() for p in ps], paths)
         seen = manifest.approval(meeting.date)
         approval = seen or restored_approval(paths, ctx, meeting)
-        return cls(meeting, plans, inputs, approval, seen, BuildResult(meeting.date))
+        result = BuildResult(meeting.date)
+        missing = [c for c in meeting.cases if c.content_missing]
+        if missing:
+            result.messages.append(f"note     {meeting.date.isoformat()}: {display_path(missing[0].content_file)} "
+                                   "is not on this machine (git-ignored): only the public edition is made")
+        return cls(meeting, plans, inputs, approval, seen, issued, records.intact(manifest, ctx.committee.short),
+                   result)
+
+    @property
+    def packet_meeting(self) -> Meeting:
+        """The meeting as its packet shows it: without withdrawn cases."""
+        return replace(self.meeting, cases=[c for c in self.meeting.cases if not c.withdrawn])
+
+    @property
+    def packet_editions(self) -> list[str]:
+        """The editions whose packet this build makes: the public one only when it is issued now."""
+        public = self.settlement is None or any(k.kind == PACKET for k in self.settlement.decisions)
+        return [e for e in self.plans if e != "public" or public]
 
     @property
     def approval_day(self) -> dt.date:
@@ -300,7 +353,7 @@ class _Job:
 
     def outputs(self, ctx: Context) -> list[str]:
         """The public files this build of the meeting makes: DOCX and PDF of each document, the packet."""
-        keys = [p.key for p in self.plans["public"]]
+        keys = [p.key for p in self.plans.get("public", [])]
         found = [ctx.relative(k, suffix) for k in keys for suffix in (".docx", ".pdf")]
         if any(k.kind == NOTICE for k in keys):
             found.append(ctx.relative(ctx.key(self.meeting, PACKET)))
@@ -311,6 +364,49 @@ class _Job:
             self.docs.extend(render_plans(ctx, self.meeting, plans, paths.templates))
         if self.approval:
             self._guard_approved()
+        if "public" in self.plans:
+            self._settle(ctx, paths)
+
+    def _settle(self, ctx: Context, paths: Paths) -> None:
+        """Decide what of the issued documents this build issues again (records.settle); mark a
+        revised notice; leave unchanged issued documents out of the conversion."""
+        meeting = self.meeting
+        language = ctx.committee.language
+        attachments = [file_sha256(a.path) for c in meeting.cases if not (c.withdrawn or c.confidential)
+                       for a in c.attachments]
+        settled = records.settle(ctx, meeting, self.docs, attachments, self.issued, dt.date.today(), self.intact)
+        self.settlement = settled
+        notice = ctx.key(meeting, NOTICE)
+        revised_now = notice in settled.decisions and not settled.decisions[notice].restore
+        revision = settled.revision if revised_now else self.issued.current_revision(language)
+        if revision:  # every edition's notice shows the mark of the issue it belongs to
+            for edition, plans in self.plans.items():
+                for plan in plans:
+                    if plan.key.kind == NOTICE:
+                        plan.context = notice_context(ctx, meeting, edition, revision)
+                        again = render_plans(ctx, meeting, [plan], paths.templates)[0]
+                        self.docs = [again if d.key == plan.key else d for d in self.docs]
+        self.docs = [d for d in self.docs if d.key not in settled.kept]
+        if PACKET in {k.kind for k in settled.decisions}:
+            short = ctx.committee.short
+            self.kept_pdfs = {key: (paths.archive / key.relative(short)).read_bytes() for key in settled.kept
+                              if key.kind != PACKET}
+
+    def issue_lines(self) -> list[str]:
+        """What the build issued again and why, for the secretary ('issue    2025-08-27: …')."""
+        if self.settlement is None or not self.result.written:
+            return []
+        date = self.meeting.date.isoformat()
+        lines = []
+        revised = [k for k, d in self.settlement.decisions.items() if d.earlier is not None and not d.restore]
+        if revised:
+            what = ", ".join(k.document for k in revised)
+            lines.append(f"issue    {date}: issued again ({what}); the earlier versions are kept as superseded")
+        for change in (self.settlement.revision or {}).get("changes", []):
+            lines.append(f"issue    {date}: {change}")
+        if self.settlement.kept:
+            lines.append(f"issue    {date}: {len(self.settlement.kept)} issued documents unchanged, left as issued")
+        return lines
 
     def _guard_approved(self) -> None:
         """Approved minutes are never rewritten: drop them from this build, and say so."""
@@ -352,15 +448,20 @@ def restored_approval(paths: Paths, ctx: Context, meeting: Meeting) -> dict | No
     return approval
 
 
-def _file_meeting(tx: Transaction, ctx: Context, job: _Job, converted: _Converted) -> None:
-    """Decide what of one meeting goes where: public documents and packet to archive/ (recorded),
-    the internal edition to internal/, approvals and issued case numbers recorded."""
+def _file_meeting(tx: Transaction, ctx: Context, job: _Job, converted: _Converted) -> list[str]:
+    """Decide what of one meeting goes where: public documents and packet to archive/ (issued
+    ones through records.write_issued), the internal edition to internal/, approvals and
+    issued case numbers recorded. Returns what it writes into archive/."""
     meeting = job.meeting
     date = meeting.date.isoformat()
+    short = ctx.committee.short
     if tx.manifest.approval(meeting.date) != job.seen:  # approve ran while this build rendered
         raise ArchiveError(f"the minutes of {date} were approved while this build ran; nothing was written. "
                            f"Build again: alu-docs build {date}")
-    written = job.result.written
+    if Issued.of(tx.manifest, meeting).state() != job.issued.state():
+        raise ArchiveError(f"another build issued documents of {date} while this one ran; nothing was written. "
+                           f"Build again: alu-docs build {date}")
+    written: list[str] = []
     approve_now = job.approves_now
     approval: dict = {"on": job.approval_day.isoformat(), "docx": {}, "pdf": {}}
     files: list[tuple[DocKey, str, bytes]] = []
@@ -376,23 +477,33 @@ def _file_meeting(tx: Transaction, ctx: Context, job: _Job, converted: _Converte
         key = ctx.key(meeting, PACKET, edition=edition)
         if key in converted.packets:
             files.append((key, ".pdf", converted.packets[key]))
+    decisions = job.settlement.decisions if job.settlement else {}
+    today = dt.date.today()
     internal: dict[str, str] = {}
     for key, suffix, data in files:
         relative = ctx.relative(key, suffix)
         if key.edition == "internal":
             internal[tx.write(relative, data, root="internal")] = sha256(data)
-            continue
-        extra = {"approved": True, **({"signed": True} if suffix == ".pdf" else {})} \
-            if approve_now and key.kind == MINUTES else {}
-        written.append(tx.write(relative, data, meeting=date, **extra))
+        elif key in decisions and converted.complete:
+            written.append(records.write_issued(tx, decisions[key], short, suffix, data, today))
+        elif records.is_issued(key) and tx.manifest.files.get(relative, {}).get("issued"):
+            continue  # LibreOffice missing: an issued file is never replaced by a mere DOCX
+        else:
+            extra = {"approved": True, **({"signed": True} if suffix == ".pdf" else {})} \
+                if approve_now and key.kind == MINUTES else {}
+            written.append(tx.write(relative, data, meeting=date, **extra))
     if "internal" in job.plans:
         tx.write("README.md", INTERNAL_README.encode(), root="internal")
-    _drop_stale(tx, meeting, set(written))
+    issued_files = {f"{d['file'].removesuffix('.pdf')}{suffix}" for d in job.issued.documents.values()
+                    for suffix in (".pdf", ".docx")}  # kept as issued (an archive from before records too)
+    _drop_stale(tx, meeting, set(written) | issued_files)
     record = tx.manifest.meeting(meeting.date)
-    if converted.pdfs:  # without PDFs (no LibreOffice) the next build must make them
+    if converted.complete:  # without PDFs (no LibreOffice) the next build must make them
         record["inputs"] = job.inputs
     if internal:
         record["internal"] = internal
+        if job.settlement is not None:
+            records.record_issue(tx.manifest, meeting, job.settlement, job.issued, short, today)
     if approve_now and converted.pdfs:
         record["approved"] = approval
         tx.manifest.note("minutes approved", meeting=date)
@@ -402,8 +513,9 @@ def _file_meeting(tx: Transaction, ctx: Context, job: _Job, converted: _Converte
     elif job.approval and job.approval.get("restored"):
         _readopt_approved(tx, ctx, job)
     numbers = {c.position: ctx.numbers[(meeting.date, c.position)] for c in meeting.cases if c.number is None}
-    if numbers:
+    if numbers and converted.complete:
         tx.edit(meeting.yaml_relative, lambda text: with_case_numbers(text, numbers))
+    return written
 
 
 def _readopt_approved(tx: Transaction, ctx: Context, job: _Job) -> None:
@@ -419,22 +531,30 @@ def _readopt_approved(tx: Transaction, ctx: Context, job: _Job) -> None:
 
 
 def _drop_stale(tx: Transaction, meeting: Meeting, keep: set[str]) -> None:
-    """Remove this meeting's files that the new build no longer makes (a deleted case),
-    except approved minutes and imported legacy documents."""
+    """Remove this meeting's files that the new build no longer makes (draft minutes of a
+    cancelled meeting, a document never issued), but never an issued or superseded one,
+    approved minutes or imported legacy documents."""
     for relative, entry in list(tx.manifest.files.items()):
         if entry.get("meeting") != meeting.date.isoformat() or relative in keep:
             continue
-        if entry.get("approved") or entry.get("imported") or entry.get("kind"):
+        if any(entry.get(mark) for mark in ("approved", "imported", "kind", "issued", "superseded")):
             continue
         tx.remove(relative)
 
 
-def _index_plan(paths: Paths, ctx: Context, manifest: Manifest, jobs: list[_Job],
-                force: bool) -> archive_index.IndexPlan | None:
-    """The archive index as the archive will be after this build (rebuilt meetings keep only
-    their new files); None when the archived index already shows exactly that."""
-    rebuilt = {job.meeting.date.isoformat(): [r for r in job.outputs(ctx) if r.endswith(".pdf")] for job in jobs}
-    plan = archive_index.plan_index(ctx, paths.templates, archive_index.expected_files(manifest, rebuilt))
+def _index_plan(paths: Paths, ctx: Context, manifest: Manifest, jobs: list[_Job], force: bool,
+                before: Callable[[Transaction], None] | None) -> archive_index.IndexPlan | None:
+    """The archive index as the archive will be after this build, from a dry run of the
+    filing on a copy of the manifest; None when the archived index already shows exactly that."""
+    dry = preview(paths, manifest)
+    if before is not None:
+        before(dry)
+    for job in jobs:
+        stand_in = _Converted(pdfs={doc.key: b"" for doc in job.docs})
+        stand_in.packets = {ctx.key(job.meeting, PACKET, edition=edition): b"" for edition in job.packet_editions
+                            if any(p.key.kind == NOTICE for p in job.plans[edition])}
+        _file_meeting(dry, ctx, job, stand_in)
+    plan = archive_index.plan_index(ctx, paths.templates, dry.manifest.files, dry.manifest.meetings)
     return None if not force and archive_index.is_current(manifest, plan) else plan
 
 
@@ -446,9 +566,11 @@ def build_all(paths: Paths, *, echo: Echo = print, force: bool = False,
     if not force and _stamp_matches(paths, stamp):
         echo("done     nothing changed since the last build --all (meetings, templates, code)")
         return []
-    committee, meetings = load_all(paths.meetings)
+    committee, meetings = load_checked(paths)  # an issued case deleted, a meeting folder gone: errors
     ctx = Context.build(committee, meetings)
     echo(f"check    {len(meetings)} meetings valid")
+    for line in leaks(paths.meetings, meetings):
+        echo(f"warning  {line}")
     results = build_meetings(paths, ctx, meetings, echo=echo, force=force, progress=progress)
     built = sum(1 for r in results if not r.skipped)
     echo(f"done     {built} meetings built, {len(results) - built} unchanged")

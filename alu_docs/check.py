@@ -1,38 +1,81 @@
 """`alu-docs check`: validate meetings and print warnings; writes nothing.
 
-Errors (InvalidInput) stop with exit status 2. Warnings are things that may be right but
-usually are not (an agenda longer than the meeting); `--strict` makes them errors.
+Errors (InvalidInput) stop with exit status 2: bad YAML, confidential content in a file git
+tracks (confidential.py), an issued case gone from the YAML (records.py). Warnings are
+things that may be right but usually are not (an agenda longer than the meeting, past
+midnight); `--strict` makes them errors.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+from .archive import Manifest
+from .confidential import leaks
 from .errors import InvalidInput
 from .load import display_path
 from .model import Committee, Meeting, find_meeting, load_all
 from .paths import Echo, Paths
-from .render import agenda_end
+from .records import orphaned, removed_cases
+from .render import agenda_times
 from .rhythm import rhythm_warnings
 from .texts import clock
 
 
+def agenda_warnings(meeting: Meeting) -> list[str]:
+    """The first case whose planned time runs past the meeting's end, and the first that runs
+    past midnight (the agenda's clock would wrap to 00.00), each naming the case."""
+    if meeting.kind != "ordinary":
+        return []
+    label = display_path(meeting.yaml_path)
+    end = dt.datetime.combine(meeting.date, meeting.end)
+    midnight = dt.datetime.combine(meeting.date + dt.timedelta(days=1), dt.time(0))
+    found = []
+    for limit, what in ((midnight, "midnight (24.00)"), (end, f"the meeting's end {clock(meeting.end)}")):
+        late = [(case, stop) for case, _, stop in agenda_times(meeting) if stop > limit and not case.withdrawn]
+        if not late:
+            continue
+        case, stop = late[0]
+        title = "Unntatt offentlighet" if case.confidential else case.title
+        day = " the next day" if stop.date() > meeting.date else ""
+        more = f" (and {len(late) - 1} case{'s' if len(late) > 2 else ''} after it)" if len(late) > 1 else ""
+        found.append(f"{label}:{case.line}: warning: cases[{case.position - 1}] {title!r} ends at "
+                     f"{clock(stop.time())}{day}, past {what}{more}")
+        if limit == midnight:  # past midnight is past the end too: one line
+            break
+    return found
+
+
 def warnings_for(committee: Committee, meetings: list[Meeting], meeting: Meeting) -> list[str]:
     """Warnings about one meeting, each naming the file."""
-    label = display_path(meeting.yaml_path)
-    found = []
-    if meeting.kind == "ordinary" and meeting.cases and agenda_end(meeting) > meeting.end:
-        found.append(f"{label}: warning: the agenda runs to {clock(agenda_end(meeting))}, "
-                     f"past the meeting's end {clock(meeting.end)}")
-    found.extend(rhythm_warnings(committee, meetings, meeting))
-    return found
+    return agenda_warnings(meeting) + rhythm_warnings(committee, meetings, meeting)
+
+
+def load_checked(paths: Paths, dates: list[dt.date] | None = None) -> tuple[Committee, list[Meeting]]:
+    """load_all, and what the archive's records forbid: an issued case gone from the YAML of
+    `dates` (every meeting when None; said together with the file's other problems) and, for
+    every meeting, issued documents whose meeting folder is gone. Raises InvalidInput."""
+    manifest = Manifest.load(paths.archive)
+    removed = removed_cases(paths.meetings, manifest, None if dates is None else [d.isoformat() for d in dates])
+    try:
+        committee, meetings = load_all(paths.meetings)
+    except InvalidInput as exc:
+        raise InvalidInput(removed + exc.problems) from None
+    problems = removed + (orphaned(manifest, meetings, paths.meetings.name) if dates is None else [])
+    if problems:
+        raise InvalidInput(problems)
+    return committee, meetings
 
 
 def check_meetings(paths: Paths, date: dt.date | None = None, *, strict: bool = False,
                    echo: Echo = print) -> list[str]:
-    """Validate every YAML file (errors raise InvalidInput); return and print warnings."""
-    committee, meetings = load_all(paths.meetings)
+    """Validate every YAML file, confidential content outside git-tracked files and the
+    issued records (errors raise InvalidInput); return and print warnings."""
+    committee, meetings = load_checked(paths, [date] if date else None)
     selected = [find_meeting(meetings, date, paths.meetings)] if date else meetings
+    problems = leaks(paths.meetings, selected)
+    if problems:
+        raise InvalidInput(problems)
     warnings = [w for m in selected for w in warnings_for(committee, meetings, m)]
     if strict and warnings:
         raise InvalidInput(warnings)

@@ -130,12 +130,13 @@ def import_(paths: Paths, date: dt.date, notice: Path | None, minutes: Path | No
 
 @cli.command()
 @click.argument("text", nargs=-1, required=True)
+@click.option("--internal", is_flag=True, help="Also the text of confidential cases (not for the public).")
 @click.pass_obj
-def search(paths: Paths, text: tuple[str, ...]) -> None:
+def search(paths: Paths, text: tuple[str, ...], internal: bool) -> None:
     """Find meetings and cases by words in titles, YAML text and archived PDFs."""
     from .search import run_search
 
-    run_search(paths, " ".join(text), echo=click.echo)
+    run_search(paths, " ".join(text), internal=internal, echo=click.echo)
 
 
 @cli.command()
@@ -213,14 +214,27 @@ def mail(paths: Paths, date: dt.date, minutes: bool, send: bool, dry_run: bool) 
     mail_meeting(paths, date, minutes=minutes, send=send, dry_run=dry_run, echo=click.echo)
 
 
+@cli.command()
+@click.argument("old", type=DATE)
+@click.argument("new", type=DATE)
+@click.pass_obj
+def move(paths: Paths, old: dt.date, new: dt.date) -> None:
+    """Move a meeting to another date: folder, YAML, a revised notice, index and calendar in one step."""
+    from .move import move_meeting
+
+    move_meeting(paths, old, new, echo=click.echo)
+
+
 @cli.command("new-case")
 @click.argument("date", type=DATE)
+@click.option("--confidential", metavar="BASIS", help="A case exempt from public access, e.g. 'offl. § 14': its "
+              "text goes to meetings/DATE/unntatt/ (git-ignored).")
 @click.pass_obj
-def new_case(paths: Paths, date: dt.date) -> None:
+def new_case(paths: Paths, date: dt.date, confidential: str | None) -> None:
     """Append a commented case skeleton to meetings/DATE/meeting.yaml for a presenter to fill."""
     from .scaffold import new_case as add_case
 
-    add_case(paths, date, echo=click.echo)
+    add_case(paths, date, confidential=confidential, echo=click.echo)
 
 
 @cli.command("new-meeting")

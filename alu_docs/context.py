@@ -29,7 +29,7 @@ class Context:
 
     def case_number(self, meeting: Meeting, case: Case) -> str:
         number = self.numbers[(meeting.date, case.position)]
-        return f"{number}/{meeting.date:%y}"
+        return f"{number}/{meeting.number_year % 100:02d}"
 
     def case_label(self, meeting: Meeting, case: Case) -> str:
         """'ALU-sak 5/25'."""
@@ -43,12 +43,19 @@ class Context:
         return case.title
 
     def agenda_line(self, meeting: Meeting, case: Case) -> str:
-        """'5/25 Title (Presenter)' as public lists (plan, calendar) show a case."""
+        """'5/25 Title (Presenter)' as public lists (plan, calendar, e-mail) show a case;
+        '5/25 Title (trukket)' for a withdrawn one."""
+        if case.withdrawn:
+            return f"{self.case_number(meeting, case)} {self.public_title(case)} ({self.withdrawn_word})"
         if case.confidential:
             return f"{self.case_number(meeting, case)} {self.public_title(case)}"
         person = case.presenter
         who = f"{person.name}, {person.unit}" if person.guest and person.unit else person.name
         return f"{self.case_number(meeting, case)} {case.title} ({who})"
+
+    @property
+    def withdrawn_word(self) -> str:
+        return texts(self.committee.language)["withdrawn"]
 
     def key(self, meeting: Meeting, kind: str, case: Case | None = None, edition: str = "public") -> DocKey:
         """Which document of `meeting`: DocKey(date, kind, case number, edition)."""
@@ -72,6 +79,12 @@ class Context:
     def previous(self, meeting: Meeting) -> Meeting | None:
         earlier = [m for m in self.meetings if m.date < meeting.date and m.kind == "ordinary" and not m.is_legacy]
         return earlier[-1] if earlier else None
+
+    def needs_internal(self, meeting: Meeting) -> bool:
+        """Whether the meeting has an internal edition: it has a confidential case, or its
+        follow-up list holds an open action of an earlier meeting's confidential case."""
+        return any(c.confidential for c in meeting.cases) or \
+            self.open_actions(meeting, "internal") != self.open_actions(meeting, "public")
 
     def open_actions(self, meeting: Meeting, edition: str) -> list[dict[str, Any]]:
         """Actions from earlier meetings not done by this meeting's date, overdue first."""

@@ -85,7 +85,7 @@ def import_documents(paths: Paths, date: dt.date, *, notice: Path | None = None,
         planned.append((kind, relative, data, source))
 
     files = {**manifest.files, **{relative: {"meeting": date.isoformat()} for _, relative, _, _ in planned}}
-    plan, pdf = convert_index(paths, ctx, files)  # the index as it will be, converted before the lock
+    plan, pdf = convert_index(paths, ctx, files, manifest.meetings)  # the index as it will be, before the lock
     with transaction(paths) as tx:
         for _, relative, _, _ in planned:
             if tx.exists(relative):

@@ -35,7 +35,7 @@ from .links import PdfWords, add_links, pdf_words, place_links
 from .model import Meeting, load_all
 from .names import INDEX, INDEX_HTML, INDEX_TEMPLATE, MINUTES, NOTICE, PACKET
 from .paths import Echo, Paths
-from .texts import ARCHIVE_TEXTS, cancelled_note, date_range, texts
+from .texts import ARCHIVE_TEXTS, cancelled_note, date_range, long_date, short_date, texts
 
 DOCX_NAME = "index"  # the DOCX (and LibreOffice's PDF) in a build's work folder
 LINK_COLOUR = "0B5CAD"
@@ -88,36 +88,58 @@ class IndexPlan:
 
 
 def archived_pdfs(files: dict[str, dict[str, Any]]) -> dict[str, list[str]]:
-    """{meeting date: [archive-relative PDF paths]} from the manifest's file entries."""
-    result: dict[str, list[str]] = {}
+    """{meeting date: [archive-relative PDF paths]} of the current documents (not superseded
+    ones) from the manifest's file entries."""
+    return {date: [r for r, entry in pdfs.items() if not entry.get("superseded")]
+            for date, pdfs in _pdf_entries(files).items()}
+
+
+def _pdf_entries(files: dict[str, dict[str, Any]]) -> dict[str, dict[str, dict[str, Any]]]:
+    """{meeting date: {relative: entry}} of every archived PDF, superseded ones included."""
+    result: dict[str, dict[str, dict[str, Any]]] = {}
     for relative, entry in files.items():
         if entry.get("meeting") and relative.endswith(".pdf"):
-            result.setdefault(entry["meeting"], []).append(relative)
+            result.setdefault(entry["meeting"], {})[relative] = entry
     return result
-
-
-def expected_files(manifest: Manifest, rebuilt: dict[str, list[str]]) -> dict[str, dict[str, Any]]:
-    """The manifest's files as they will be after a build that writes `rebuilt`
-    ({meeting date: [relative paths]}): a rebuilt meeting keeps only its new files and
-    what a build never drops (approved minutes, imported documents, other kinds)."""
-    files = {
-        relative: entry for relative, entry in manifest.files.items()
-        if entry.get("meeting") not in rebuilt
-        or entry.get("approved") or entry.get("imported") or entry.get("kind")
-    }
-    for date, relatives in rebuilt.items():
-        for relative in relatives:
-            files.setdefault(relative, {"meeting": date})
-    return files
 
 
 def _labels(language: str) -> dict[str, str]:
     return {**texts(language), **ARCHIVE_TEXTS[language]}
 
 
-def meeting_entry(ctx: Context, meeting: Meeting, pdfs: list[str], today: dt.date | None = None) -> MeetingEntry:
-    """How one meeting appears in the index, from the model, its archived PDFs and the
-    date: a meeting whose day has passed is no longer "planned"."""
+def _kind_label(key: names.DocKey, t: dict[str, str], year: int) -> str:
+    if key.case is not None:
+        return f"{t['doc_case']} {key.case}/{year % 100:02d}"
+    return {NOTICE: t["doc_notice"], PACKET: t["doc_packet"], MINUTES: t["doc_minutes"]}[key.kind]
+
+
+def superseded_docs(pdfs: dict[str, dict[str, Any]], t: dict[str, str], year: int) -> list[DocEntry]:
+    """Earlier issues kept beside the current ones: 'Innkalling (versjon 1, erstattet 03.09.25)'
+    (`year`: the one the meeting's case numbers run in)."""
+    docs = []
+    for relative, entry in sorted(pdfs.items(), key=lambda item: (names.parse(item[0]) is None, item[0])):
+        parsed = names.parse(relative)
+        if not entry.get("superseded") or parsed is None:
+            continue
+        replaced = entry.get("replaced")
+        when = short_date(dt.date.fromisoformat(replaced)) if replaced else "?"
+        docs.append(DocEntry(t["doc_superseded"].format(label=_kind_label(parsed.key, t, year),
+                                                        version=entry.get("version", 1), date=when), relative))
+    return docs
+
+
+def _version_label(label: str, entry: dict[str, Any], t: dict[str, str]) -> str:
+    """A revised document's label names its version and day: 'Innkalling (versjon 2, revidert 03.09.25)'."""
+    if entry.get("version", 1) <= 1 or not entry.get("issued"):
+        return label
+    return t["doc_revised"].format(label=label, version=entry["version"],
+                                   date=short_date(dt.date.fromisoformat(entry["issued"])))
+
+
+def meeting_entry(ctx: Context, meeting: Meeting, pdfs: dict[str, dict[str, Any]],
+                  today: dt.date | None = None) -> MeetingEntry:
+    """How one meeting appears in the index, from the model, its archived PDFs (their manifest
+    entries) and the date: a meeting whose day has passed is no longer "planned"."""
     committee = ctx.committee
     t = _labels(committee.language)
     by_role: dict[str, str] = {}
@@ -125,6 +147,8 @@ def meeting_entry(ctx: Context, meeting: Meeting, pdfs: list[str], today: dt.dat
     others: list[str] = []
     for relative in sorted(pdfs):
         parsed = names.parse(relative)
+        if pdfs[relative].get("superseded"):
+            continue
         if parsed is None:
             others.append(relative)
         elif parsed.key.case is not None:
@@ -161,11 +185,11 @@ def meeting_entry(ctx: Context, meeting: Meeting, pdfs: list[str], today: dt.dat
 
     docs: list[DocEntry] = []
     if NOTICE in by_role:
-        docs.append(DocEntry(t["doc_notice"], by_role[NOTICE]))
+        docs.append(DocEntry(_version_label(t["doc_notice"], pdfs[by_role[NOTICE]], t), by_role[NOTICE]))
     elif meeting.legacy_notice:
         docs.append(DocEntry(f"{t['doc_notice']} ({t['elsewhere']})", elsewhere=True))
     if PACKET in by_role:
-        docs.append(DocEntry(t["doc_packet"], by_role[PACKET]))
+        docs.append(DocEntry(_version_label(t["doc_packet"], pdfs[by_role[PACKET]], t), by_role[PACKET]))
     if MINUTES in by_role:
         docs.append(DocEntry(t["doc_minutes_draft"] if draft else t["doc_minutes"], by_role[MINUTES]))
     elif meeting.legacy_minutes:
@@ -174,10 +198,12 @@ def meeting_entry(ctx: Context, meeting: Meeting, pdfs: list[str], today: dt.dat
     cases = []
     for case in meeting.cases:
         number = ctx.numbers[(meeting.date, case.position)]
-        cases.append(CaseEntry(ctx.case_label(meeting, case), ctx.public_title(case), case_papers.pop(number, None)))
+        title = ctx.public_title(case) + (f" ({ctx.withdrawn_word})" if case.withdrawn else "")
+        cases.append(CaseEntry(ctx.case_label(meeting, case), title, case_papers.pop(number, None)))
     for number, relative in sorted(case_papers.items()):  # a case paper whose case is gone from the YAML
-        docs.append(DocEntry(f"{t['doc_case']} {number}/{meeting.date:%y}", relative))
+        docs.append(DocEntry(f"{t['doc_case']} {number}/{meeting.number_year % 100:02d}", relative))
     docs.extend(DocEntry(relative.rsplit("/", 1)[-1], relative) for relative in others)
+    docs.extend(superseded_docs(pdfs, t, meeting.number_year))
 
     heading = date_range(meeting.date, meeting.end_date, committee.language)
     if meeting.title:
@@ -185,11 +211,37 @@ def meeting_entry(ctx: Context, meeting: Meeting, pdfs: list[str], today: dt.dat
     return MeetingEntry(meeting.date, heading, status, state, docs, cases)
 
 
-def index_entries(ctx: Context, files: dict[str, dict[str, Any]], today: dt.date | None = None) -> list[MeetingEntry]:
-    """Every meeting, newest first, with its state on `today` (default: the real today)."""
-    pdfs = archived_pdfs(files)
-    return [meeting_entry(ctx, m, pdfs.get(m.date.isoformat(), []), today)
-            for m in sorted(ctx.meetings, key=lambda m: m.date, reverse=True)]
+def moved_entries(ctx: Context, pdfs: dict[str, dict[str, dict[str, Any]]],
+                  records: dict[str, dict[str, Any]]) -> list[MeetingEntry]:
+    """The dates meetings were moved away from (alu-docs move), with the documents issued for
+    them, kept as superseded: 'Møtet ble flyttet til onsdag 3. september 2025.'"""
+    t = _labels(ctx.committee.language)
+    held = {m.date.isoformat(): m for m in ctx.meetings}
+    entries = []
+    for date, files in pdfs.items():
+        target = records.get(date, {}).get("moved_to")
+        if date in held or not target:
+            continue
+        seen = {date}
+        while records.get(target, {}).get("moved_to") and target not in seen:  # moved again since
+            seen.add(target)
+            target = records[target]["moved_to"]
+        status = t["state_moved"].format(date=long_date(dt.date.fromisoformat(target), ctx.committee.language))
+        day = dt.date.fromisoformat(date)
+        year = held[target].number_year if target in held else day.year
+        entries.append(MeetingEntry(day, long_date(day, ctx.committee.language), status, "moved",
+                                    superseded_docs(files, t, year)))
+    return entries
+
+
+def index_entries(ctx: Context, files: dict[str, dict[str, Any]], records: dict[str, dict[str, Any]] | None = None,
+                  today: dt.date | None = None) -> list[MeetingEntry]:
+    """Every meeting, newest first, with its state on `today` (default: the real today); and
+    the dates meetings were moved from (manifest records)."""
+    pdfs = _pdf_entries(files)
+    entries = [meeting_entry(ctx, m, pdfs.get(m.date.isoformat(), {}), today) for m in ctx.meetings]
+    entries += moved_entries(ctx, pdfs, records or {})
+    return sorted(entries, key=lambda e: e.date, reverse=True)
 
 
 def _link_text(label: str, target: str | None, elsewhere: bool = False) -> RichText:
@@ -246,9 +298,10 @@ def index_context(ctx: Context, entries: list[MeetingEntry]) -> tuple[dict[str, 
 
 
 def plan_index(ctx: Context, templates: Path, files: dict[str, dict[str, Any]],
-               today: dt.date | None = None) -> IndexPlan:
-    """What the index shows for an archive holding `files` (manifest entries) on `today`; not rendered."""
-    entries = index_entries(ctx, files, today)
+               records: dict[str, dict[str, Any]] | None = None, today: dt.date | None = None) -> IndexPlan:
+    """What the index shows for an archive holding `files` (manifest entries; `records`: its
+    meeting records, for moved meetings) on `today`; not rendered."""
+    entries = index_entries(ctx, files, records, today)
     context, fragments = index_context(ctx, entries)
     committee = ctx.committee
     t = _labels(committee.language)
@@ -311,19 +364,21 @@ def build_index(paths: Paths, *, echo: Echo = print, force: bool = False) -> Pat
     ctx = Context.build(committee, meetings)
     manifest = Manifest.load(paths.archive)
     target = paths.archive / INDEX
-    if not force and is_current(manifest, plan_index(ctx, paths.templates, manifest.files)):
+    if not force and is_current(manifest, plan_index(ctx, paths.templates, manifest.files, manifest.meetings)):
         echo(f"index    {paths.archive.name}/{INDEX}: up to date ({len(ctx.meetings)} meetings)")
         return target
-    plan, pdf = convert_index(paths, ctx, manifest.files)
+    plan, pdf = convert_index(paths, ctx, manifest.files, manifest.meetings)
     with transaction(paths) as tx:
         missing = write_index(tx, plan, pdf)
     report_index(plan, missing, paths.archive.name, echo)
     return target
 
 
-def convert_index(paths: Paths, ctx: Context, files: dict[str, dict[str, Any]]) -> tuple[IndexPlan, bytes]:
-    """The index of an archive holding `files`, rendered and converted (before taking the lock)."""
-    plan = plan_index(ctx, paths.templates, files)
+def convert_index(paths: Paths, ctx: Context, files: dict[str, dict[str, Any]],
+                  records: dict[str, dict[str, Any]]) -> tuple[IndexPlan, bytes]:
+    """The index of an archive holding `files` (and meeting `records`), rendered and converted
+    (before taking the lock)."""
+    plan = plan_index(ctx, paths.templates, files, records)
     with tempfile.TemporaryDirectory(prefix="alu-index-") as work_name:
         work = Path(work_name)
         docx = work / f"{DOCX_NAME}.docx"

@@ -6,6 +6,7 @@ Returns plain validated dicts, or raises InvalidInput with every problem found a
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -60,17 +61,97 @@ def compose(path: Path, text: str) -> yaml.Node | None:
     except RecursionError:
         raise InvalidInput([f"{label}: nested too deeply to read; expected the shape of a meeting.yaml"]) from None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        reason = exc.problem or exc.context or "syntax error"
-        hint = ""
-        if "tab" in reason:
-            hint = " (use spaces, not tabs, for indentation)"
-        elif "mapping values are not allowed" in reason:
-            hint = " (a value containing ': ' must be quoted)"
-        raise InvalidInput([f"{label}:{line}: YAML syntax error: {reason}{hint}"]) from None
+        raise InvalidInput([syntax_problem(label, text, exc)]) from None
     except yaml.YAMLError as exc:
         raise InvalidInput([f"{label}: YAML error: {exc}"]) from None
+
+
+# What people type that YAML reads differently: a tab or a non-breaking space (Alt+Space on a
+# Mac, copied from Word) where YAML wants a plain space.
+_TAB_INDENT = re.compile(r"^[ \u00a0]*\t")
+_NBSP_INDENT = re.compile(r"^[ \t]*\u00a0")
+_NBSP_AFTER_KEY = re.compile(r"^\s*(?:-\s+)?([^\s#:'\"][^:#]*?):\u00a0")
+
+
+def typed_wrong(line: str) -> str | None:
+    """What is wrong with one line as typed, or None: a tab or a non-breaking space in the
+    indentation, a non-breaking space after 'key:'."""
+    if _TAB_INDENT.match(line):
+        return "a tab character in the indentation; use spaces, not tabs, to indent YAML (replace the tab)"
+    if _NBSP_INDENT.match(line):
+        return "a non-breaking space in the indentation; YAML indents with plain spaces (retype it)"
+    key = _NBSP_AFTER_KEY.match(line)
+    if key:
+        return (f"a non-breaking space after '{key.group(1).strip()}:'; YAML needs a plain space after the colon "
+                "(delete it and type a normal space)")
+    return None
+
+
+def syntax_problem(label: str, text: str, exc: yaml.MarkedYAMLError) -> str:
+    """One line for a YAML syntax error: a tab or non-breaking space that caused it, by name;
+    otherwise where the construct opened (the context mark: an unclosed quote or bracket)
+    as well as where the parser noticed."""
+    problem = exc.problem_mark or exc.context_mark
+    at = problem.line + 1 if problem else 1
+    lines = text.split("\n")
+    opened = exc.context_mark
+    first = max(1, min(at - 2, opened.line + 1 if opened else at))
+    for number in range(min(at, len(lines)), first - 1, -1):  # the cause is at or just above where it was noticed
+        why = typed_wrong(lines[number - 1])
+        if why:
+            return f"{label}:{number}: {why}"
+    reason = exc.problem or exc.context or "syntax error"
+    if not (exc.context and "quoted" in exc.context):
+        opening = _unclosed_quote(lines, at)
+        if opening:  # closed by the next quote in the file: the parser stumbles later
+            return f"{label}:{opening}: YAML syntax error: a quoted value that starts at line {opening} is not " \
+                   f"closed (a closing quote is missing): {reason} at line {at}"
+    hint = ""
+    if "mapping values are not allowed" in reason:
+        hint = " (a value containing ': ' must be quoted)"
+    if exc.context and opened is not None and opened.line + 1 != at:
+        start = opened.line + 1
+        construct = exc.context.removeprefix("while ").replace("scanning ", "").replace("parsing ", "").replace(
+            "scalar", "value")
+        if "quoted" in construct or "flow" in construct:  # the fix is where it opened
+            closing = "quote" if "quoted" in construct else "bracket"
+            return f"{label}:{start}: YAML syntax error: {construct} that starts at line {start} is not closed " \
+                   f"(a closing {closing} is missing): {reason} at line {at}"
+        return f"{label}:{at}: YAML syntax error: {reason}, in {construct} that starts at line {start}{hint}"
+    return f"{label}:{at}: YAML syntax error: {reason}{hint}"
+
+
+_QUOTED_VALUE = re.compile(r"^\s*(?:-\s+)?(?:[^\s#'\"][^:#]*:\s+)?([\"'])(.*)$")
+
+
+def _unclosed_quote(lines: list[str], at: int) -> int | None:
+    """The last line at or above `at` where a quoted value opens and does not close on it."""
+    for number in range(min(at, len(lines)), 0, -1):
+        match = _QUOTED_VALUE.match(lines[number - 1])
+        if not match:
+            continue
+        quote, rest = match.groups()
+        closed = rest.replace("''", "") if quote == "'" else rest.replace('\\\\', "").replace('\\"', "")
+        if quote not in closed:
+            return number
+    return None
+
+
+def _typed_in_values(node: yaml.Node, problems: Problems) -> None:
+    """Plain values that hold a non-breaking space after 'key:': YAML read the line as text,
+    not as a key and its value."""
+    if isinstance(node, yaml.ScalarNode):
+        if node.style is None and "\u00a0" in node.value:
+            why = typed_wrong(node.value)
+            if why:
+                problems.append((line_of(node), "", why))
+    elif isinstance(node, yaml.SequenceNode):
+        for child in node.value:
+            _typed_in_values(child, problems)
+    elif isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            _typed_in_values(key, problems)
+            _typed_in_values(value, problems)
 
 
 MAX_DEPTH = 40  # meeting.yaml needs 5 levels; far deeper nesting is a mistake (or an attack)
@@ -115,6 +196,8 @@ def parse_yaml(path: Path, spec: Spec) -> tuple[dict[str, Any], yaml.Node, Probl
         raise InvalidInput([f"{label}:1: the file is empty"])
     problems: Problems = []
     _unsafe_nodes(node, problems)
+    if not problems:
+        _typed_in_values(node, problems)
     if problems:
         raise InvalidInput(format_problems(label, problems))
     value = spec.check(node, "", problems)

@@ -33,6 +33,7 @@ from .errors import AluError
 from .model import Committee, MailSettings, Meeting, find_meeting, load_all
 from .names import MINUTES, NOTICE, PACKET, DocKey, mail_relative
 from .paths import Echo, Paths
+from .records import latest_changes
 from .render import agenda_rows
 from .texts import MAIL_TEXTS, clock, date_range, texts
 
@@ -118,6 +119,8 @@ def compose(paths: Paths, date: dt.date, *, minutes: bool = False, changes: list
         raise MailError(f"{date.isoformat()} has no notice to send (no cases on its agenda)")
     key = DocKey(date, MINUTES if minutes else PACKET)
     enclosure = find_enclosure(paths, manifest, committee, key)
+    if changes is None and not minutes:  # a revised notice says what changed (records.py)
+        changes = latest_changes(manifest, date)
     message = build_message(ctx, meeting, enclosure, minutes=minutes, changes=changes,
                             when=issue_time(manifest, meeting, enclosure.relative, minutes))
     to, cc, missing = addressees(committee, date)

@@ -16,7 +16,7 @@ import yaml
 from .attachments import check_attachment, meeting_attachments_problem
 from .errors import AluError, InvalidInput
 from .load import display_path, load_yaml, node_at, parse_yaml
-from .schema import COMMITTEE, MEETING, Problems, format_problems, line_of
+from .schema import COMMITTEE, CONFIDENTIAL_KEYS, CONTENT, MEETING, Problems, format_problems, line_of, same_name
 
 TYPE_CODES = {"decision": "V", "discussion": "D", "information": "O"}
 FOLDER_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -128,6 +128,14 @@ class Attachment:
     path: Path
     title: str
     file: str  # as written in the YAML
+    checked: bool = True  # passed check_attachment (counts towards the meeting's limits)
+
+
+@dataclass
+class Guest:
+    name: str
+    unit: str | None = None
+    cases: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -146,6 +154,11 @@ class Case:
     notes: str | None = None
     conclusion: str | None = None
     actions: list[Action] = field(default_factory=list)
+    withdrawn: str | None = None  # why it was withdrawn (trukket): it keeps its number
+    guests: list[Guest] = field(default_factory=list)  # who attended for it (a confidential case's content file)
+    content_file: Path | None = None  # a confidential case's git-ignored file (cases[n].content)
+    content_missing: bool = False  # that file is not on this machine: only the public edition can be made
+    line: int = 0  # where the case starts in meeting.yaml
 
     @property
     def code(self) -> str:
@@ -153,10 +166,15 @@ class Case:
 
 
 @dataclass
-class Guest:
-    name: str
-    unit: str | None = None
-    cases: list[int] = field(default_factory=list)
+class Exposure:
+    """A piece of a confidential case, where it is written (`written_in`, line, key) and the file
+    that holds it (`exposed`): `check` fails when that file is one git tracks or does not ignore."""
+
+    written_in: Path
+    line: int
+    key: str
+    what: str
+    exposed: Path
 
 
 @dataclass
@@ -188,8 +206,9 @@ class Meeting:
     legacy_minutes: bool = False
     approved_on: dt.date | None = None
     approved_sha256: str | None = None  # of the approved public minutes PDF, kept in the git-tracked YAML
-    cancelled: str | None = None  # the reason ("" when none is given) when the meeting is cancelled
-    moved_from: tuple[dt.date, ...] = ()  # earlier dates it was moved from, oldest first
+    cancelled: str | None = None  # why the meeting is cancelled (avlyst)
+    moved_from: tuple[dt.date, ...] = ()  # earlier dates, oldest first (alu-docs move)
+    exposures: list[Exposure] = field(default_factory=list)  # where its confidential content is written
 
     @property
     def yaml_path(self) -> Path:
@@ -202,7 +221,13 @@ class Meeting:
 
     @property
     def has_minutes(self) -> bool:
-        return self.minutes_status in ("draft", "approved")
+        return self.minutes_status in ("draft", "approved") and not self.cancelled
+
+    @property
+    def number_year(self) -> int:
+        """The year its case numbers run in: a meeting moved into another year keeps the year of
+        its first date, so an issued "5/25" stays "5/25" (alu-docs move)."""
+        return self.moved_from[0].year if self.moved_from else self.date.year
 
     @property
     def is_legacy(self) -> bool:
@@ -271,6 +296,7 @@ class _Findings:
 
     node: yaml.Node
     problems: Problems
+    elsewhere: list[str] = field(default_factory=list)  # problems of other files (a content file), formatted
 
     def add(self, path: str, message: str) -> None:
         self.problems.append((line_of(node_at(self.node, path)), path, message))
@@ -289,6 +315,7 @@ class _Roster:
 
     def expect(self, found: _Findings, path: str, name: str, also: list[str] | None = None,
                what: str | None = None) -> None:
+        name = same_name(name)
         if name in self.names or name in (also or []):
             return
         where = f"the roster on {self.day.isoformat()}" if self.day else "the roster"
@@ -307,13 +334,15 @@ def meeting_from_data(data: dict[str, Any], node: yaml.Node, folder: Path,
     start, end = _times(data, folder, committee, found)
     roster = _Roster([m.name for m in (committee.roster(day) if day else committee.members)], day)
     attendance_data = _without_none(data["attendance"] or {})
-    cases = _cases(data["cases"], folder, roster, found)
+    exposures: list[Exposure] = []
+    cases = _cases(data["cases"], folder, roster, found, exposures)
     attendance = _attendance(attendance_data, roster, len(cases), found)
+    _exposed_guests(attendance, cases, folder, found, exposures)
     approved = (data["minutes"] or {}).get("approved_sha256")
     if approved and not SHA256.match(approved):
         found.add("minutes.approved_sha256", f"expected the 64 hex digits alu-docs wrote; got {approved!r}")
-    if found.problems:
-        raise InvalidInput(format_problems(display_path(folder / "meeting.yaml"), found.problems))
+    if found.problems or found.elsewhere:
+        raise InvalidInput(found.elsewhere + format_problems(display_path(folder / "meeting.yaml"), found.problems))
     minutes = data["minutes"] or {}
     legacy = data["legacy"] or {}
     return Meeting(
@@ -325,6 +354,7 @@ def meeting_from_data(data: dict[str, Any], node: yaml.Node, folder: Path,
         any_other_business=minutes.get("any_other_business"),
         legacy_notice=bool(legacy.get("notice")), legacy_minutes=bool(legacy.get("minutes")),
         approved_on=minutes.get("approved_on"), approved_sha256=minutes.get("approved_sha256"),
+        cancelled=data["cancelled"], moved_from=tuple(d for d in data["moved_from"] if d), exposures=exposures,
     )
 
 
@@ -342,63 +372,156 @@ def _times(data: dict[str, Any], folder: Path, committee: Committee, found: _Fin
     return start, end
 
 
-def _cases(items: list[dict[str, Any] | None], folder: Path, roster: _Roster, found: _Findings) -> list[Case]:
+def _cases(items: list[dict[str, Any] | None], folder: Path, roster: _Roster, found: _Findings,
+           exposures: list[Exposure]) -> list[Case]:
     """The agenda's cases: presenters on the roster (or written as guests), attachments
-    inside the folder and readable, case numbers unique."""
+    inside the folder and readable, case numbers unique; a confidential case's content
+    read from its own file (cases[n].content)."""
     cases: list[Case] = []
     numbers: dict[int, int] = {}
-    accepted: list[Path] = []  # attachment files that passed, for the meeting's limits
+    yaml_path = folder / "meeting.yaml"
     for i, c in enumerate(items):
         if c is None:
             continue
-        presenter_data = c["presenter"] or {"name": "", "unit": None}
-        as_guest = isinstance(node_at(found.node, f"cases[{i}].presenter"), yaml.MappingNode)
-        if not as_guest and presenter_data["name"]:
-            on = roster.day.isoformat() if roster.day else "?"
-            roster.expect(found, f"cases[{i}].presenter", presenter_data["name"],
-                          what=f"a name from the roster on {on} or a guest written as {{name:, unit:}}")
-        attachments = []
-        for j, a in enumerate(c["attachments"]):
-            if a is None:
-                continue
-            why = check_attachment(folder, a["file"]) if a["file"] else None
-            if why:
-                found.add(f"cases[{i}].attachments[{j}].file", why)
-            elif a["file"]:
-                accepted.append(folder / a["file"])
-            attachments.append(Attachment(folder / (a["file"] or ""), a["title"], a["file"]))
+        path = f"cases[{i}]"
+        case = Case(position=i + 1, title=c["title"], type=c["type"], presenter=Person(""), duration=c["duration"],
+                    summary=c["summary"], number=c["number"], confidential=c["confidential"],
+                    withdrawn=c["withdrawn"], line=line_of(node_at(found.node, path)))
+        if c["content"]:
+            loaded = _content(c, case, folder, found)
+            if case.content_missing:  # placeholders: the public edition shows none of these
+                case.title, case.type, case.summary = "", "information", ""
+            if case.content_file is not None and not case.content_missing:
+                exposures.append(Exposure(yaml_path, line_of(node_at(found.node, f"{path}.content")),
+                                          f"{path}.content", "the confidential case's content file",
+                                          case.content_file))
+            if loaded:
+                data, inner = loaded
+                _fill(case, data, _Source(folder, case.content_file or yaml_path, inner, ""), roster, exposures)
+                if inner.problems:
+                    found.elsewhere.extend(format_problems(display_path(case.content_file or yaml_path),
+                                                           inner.problems))
+        else:
+            if c["confidential"]:  # all of it in meeting.yaml: `check` says where it belongs
+                exposures.extend(
+                    Exposure(yaml_path, line_of(node_at(found.node, f"{path}.{key}")), f"{path}.{key}",
+                             "confidential content", yaml_path)
+                    for key in CONFIDENTIAL_KEYS if _given(found.node, f"{path}.{key}"))
+            _fill(case, c, _Source(folder, yaml_path, found, f"{path}."), roster, exposures)
         if c["number"] is not None:
             if c["number"] in numbers:
-                found.add(f"cases[{i}].number", f"case number {c['number']} is used twice in this meeting")
+                found.add(f"{path}.number", f"case number {c['number']} is used twice in this meeting")
             numbers[c["number"]] = i
-        cases.append(Case(
-            position=i + 1, title=c["title"], type=c["type"],
-            presenter=Person(presenter_data["name"], presenter_data["unit"], as_guest),
-            duration=c["duration"], summary=c["summary"], number=c["number"],
-            assessment=c["assessment"], proposal=c["proposal"], attachments=attachments,
-            confidential=c["confidential"], notes=c["notes"], conclusion=c["conclusion"],
-            actions=[Action(a["task"], a["owner"], a["due"], a["done"]) for a in c["actions"] if a],
-        ))
-    too_much = meeting_attachments_problem(folder, accepted)
+        cases.append(case)
+    too_much = meeting_attachments_problem(folder, [a.path for c in cases for a in c.attachments if a.checked])
     if too_much:
         found.add("cases", too_much)
     return cases
 
 
+def _given(node: yaml.Node, path: str) -> bool:
+    """Whether the key at `path` is written (and not empty) in the YAML."""
+    parent, _, key = path.rpartition(".")
+    mapping = node_at(node, parent)
+    return isinstance(mapping, yaml.MappingNode) and any(
+        k.value == key and (v.value.strip() if isinstance(v, yaml.ScalarNode) else bool(v.value))
+        for k, v in mapping.value)
+
+
+def _content(c: dict[str, Any], case: Case, folder: Path, found: _Findings) -> tuple[dict[str, Any], _Findings] | None:
+    """Read a confidential case's content file; None when it cannot be used, or is not on this
+    machine (a clone without the git-ignored files: the public edition can still be made)."""
+    path = f"cases[{case.position - 1}]"
+    file = (folder / c["content"]).resolve()
+    if not c["confidential"]:
+        found.add(f"{path}.content", "a content file is for a confidential case; add confidential: <legal basis>")
+        return None
+    if not file.is_relative_to(folder.resolve()):
+        found.add(f"{path}.content", f"expected a file inside the meeting folder; got {c['content']!r}")
+        return None
+    for key in CONFIDENTIAL_KEYS:
+        if _given(found.node, f"{path}.{key}"):
+            found.add(f"{path}.{key}", f"also written in {c['content']} (content:); keep it only there")
+    case.content_file = folder / c["content"]
+    if not file.is_file():
+        case.content_missing = True
+        return None
+    try:
+        data, node, problems = parse_yaml(file, CONTENT)
+    except InvalidInput as exc:
+        found.elsewhere.extend(exc.problems)
+        return None
+    return data, _Findings(node, problems)
+
+
+@dataclass
+class _Source:
+    """Where a case's text is read from: meeting.yaml (keys under `prefix`, e.g. 'cases[2].')
+    or a content file (prefix '')."""
+
+    folder: Path  # the meeting folder: attachments are relative to it
+    file: Path
+    found: _Findings
+    prefix: str
+
+
+def _fill(case: Case, c: dict[str, Any], source: _Source, roster: _Roster, exposures: list[Exposure]) -> None:
+    """Set the case's text, presenter, attachments, actions and guests from `c`."""
+    here, prefix = source.found, source.prefix
+    case.title, case.type, case.summary = c["title"], c["type"], c["summary"]
+    presenter = c["presenter"] or {"name": "", "unit": None}
+    as_guest = isinstance(node_at(here.node, f"{prefix}presenter"), yaml.MappingNode)
+    if not as_guest and presenter["name"]:
+        on = roster.day.isoformat() if roster.day else "?"
+        roster.expect(here, f"{prefix}presenter", presenter["name"],
+                      what=f"a name from the roster on {on} or a guest written as {{name:, unit:}}")
+    case.presenter = Person(presenter["name"] or "", presenter["unit"], as_guest)
+    case.assessment, case.proposal = c["assessment"], c["proposal"]
+    case.notes, case.conclusion = c["notes"], c["conclusion"]
+    for j, a in enumerate(c["attachments"]):
+        if a is None:
+            continue
+        key = f"{prefix}attachments[{j}].file"
+        why = check_attachment(source.folder, a["file"]) if a["file"] else None
+        if why:
+            here.add(key, why)
+        attachment = Attachment(source.folder / (a["file"] or ""), a["title"], a["file"], checked=not why)
+        case.attachments.append(attachment)
+        if case.confidential:
+            exposures.append(Exposure(source.file, line_of(node_at(here.node, key)), key,
+                                      "an attachment of a confidential case", attachment.path))
+    case.actions = [Action(a["task"], a["owner"], a["due"], a["done"]) for a in c["actions"] if a]
+    case.guests = [Guest(g["name"], g["unit"], [case.position]) for g in c.get("guests") or [] if g]
+
+
+def _exposed_guests(attendance: Attendance, cases: list[Case], folder: Path, found: _Findings,
+                    exposures: list[Exposure]) -> None:
+    """Guests in meeting.yaml who attended for a confidential case: who they are is not public."""
+    secret = {c.position for c in cases if c.confidential}
+    for i, guest in enumerate(attendance.guests):
+        if secret & set(guest.cases):
+            key = f"attendance.guests[{i}]"
+            exposures.append(Exposure(folder / "meeting.yaml", line_of(node_at(found.node, key)), key,
+                                      "a guest of a confidential case", folder / "meeting.yaml"))
+
+
 def _attendance(data: dict[str, Any], roster: _Roster, case_count: int, found: _Findings) -> Attendance:
-    """Who was absent, met for whom, came as a guest or for part of the meeting."""
+    """Who was absent, met for whom, came as a guest or for part of the meeting. Names are
+    compared as `same_name` gives them (NFC, plain spaces), whatever the editor saved."""
     absent = data.get("absent") or []
-    substitutes = data.get("substitutes") or {}
+    written_substitutes = data.get("substitutes") or {}
+    written_partial = data.get("partial") or {}
     guests = data.get("guests") or []
     guest_names = [g["name"] for g in guests]
     for i, name in enumerate(absent):
         roster.expect(found, f"attendance.absent[{i}]", name)
-    for name in substitutes:
+    for name in written_substitutes:
         roster.expect(found, f"attendance.substitutes.{name}", name)
-        if name not in absent:
+        if same_name(name) not in absent:
             found.add(f"attendance.substitutes.{name}", f"{name!r} has a substitute but is not in 'absent'")
-    for name in data.get("partial") or {}:
-        roster.expect(found, f"attendance.partial.{name}", name, also=guest_names + list(substitutes.values()),
+    for name in written_partial:
+        roster.expect(found, f"attendance.partial.{name}", name,
+                      also=guest_names + list(written_substitutes.values()),
                       what="a member, substitute or guest of this meeting")
     for i, g in enumerate(guests):
         for j, n in enumerate(g["cases"]):
@@ -406,9 +529,10 @@ def _attendance(data: dict[str, Any], roster: _Roster, case_count: int, found: _
                 found.add(f"attendance.guests[{i}].cases[{j}]",
                           f"expected a case position from 1 to {case_count}; got {n}")
     return Attendance(
-        absent=absent, substitutes=substitutes,
+        absent=absent, substitutes={same_name(k): v for k, v in written_substitutes.items()},
         guests=[Guest(g["name"], g["unit"], [n for n in g["cases"] if n]) for g in guests],
-        partial=data.get("partial") or {}, observers=data.get("observers"), referent=data.get("referent"),
+        partial={same_name(k): v for k, v in written_partial.items()}, observers=data.get("observers"),
+        referent=data.get("referent"),
     )
 
 
@@ -417,15 +541,34 @@ def load_meeting(folder: Path, committee: Committee) -> Meeting:
     return meeting_from_data(data, node, folder, committee, problems)
 
 
+def folder_date(name: str) -> dt.date | None:
+    """The date a meeting folder's name gives ('2025-08-27'), or None for any other name."""
+    if not FOLDER_NAME.match(name):
+        return None
+    try:
+        return dt.date.fromisoformat(name)
+    except ValueError:
+        return None
+
+
 def meeting_folders(meetings_dir: Path) -> list[Path]:
-    return sorted(p for p in meetings_dir.iterdir() if p.is_dir() and FOLDER_NAME.match(p.name))
+    return sorted(p for p in meetings_dir.iterdir() if p.is_dir() and folder_date(p.name))
+
+
+def stray_folders(meetings_dir: Path) -> list[str]:
+    """Folders in meetings/ that are not named as a meeting (e.g. '2025-8-27'): never silently
+    left out of the archive, the index and the calendar. Dot-folders are left alone."""
+    return [f"{display_path(p)}: a folder in {meetings_dir.name}/ must be named after its meeting's date "
+            f"YYYY-MM-DD (e.g. 2025-08-27); rename it"
+            for p in sorted(meetings_dir.iterdir())
+            if p.is_dir() and not p.name.startswith(".") and folder_date(p.name) is None]
 
 
 def load_all(meetings_dir: Path) -> tuple[Committee, list[Meeting]]:
     """Load the committee and every meeting, collecting the problems of all files at once."""
     committee = load_committee(meetings_dir)
     meetings: list[Meeting] = []
-    problems: list[str] = []
+    problems: list[str] = stray_folders(meetings_dir)
     for folder in meeting_folders(meetings_dir):
         if not (folder / "meeting.yaml").exists():
             problems.append(f"{display_path(folder)}: no meeting.yaml in this meeting folder")
@@ -457,11 +600,11 @@ def check_numbers(meetings: list[Meeting]) -> list[str]:
         for case in meeting.cases:
             if case.number is None:
                 continue
-            key = (meeting.date.year, case.number)
+            key = (meeting.number_year, case.number)
             if key in seen and seen[key] is not meeting:
                 problems.append(
-                    f"{display_path(meeting.yaml_path)}: cases[{case.position - 1}].number: "
-                    f"case number {case.number}/{meeting.date:%y} is also used by the meeting "
+                    f"{display_path(meeting.yaml_path)}:{case.line}: cases[{case.position - 1}].number: "
+                    f"case number {case.number}/{meeting.number_year % 100:02d} is also used by the meeting "
                     f"{seen[key].date.isoformat()}"
                 )
             seen[key] = meeting
@@ -473,13 +616,14 @@ def assign_numbers(meetings: list[Meeting]) -> dict[tuple[dt.date, int], int]:
 
     A case that has a number (written back to its YAML when its notice was issued) keeps
     it; a new case takes the next number not used anywhere in that year, so an earlier
-    meeting gaining a case later never shifts the numbers of issued notices.
+    meeting gaining a case later never shifts the numbers of issued notices. A meeting
+    moved into another year numbers in the year it was first set for (Meeting.number_year).
     Returns {(meeting date, case position): number}.
     """
     result: dict[tuple[dt.date, int], int] = {}
     by_year: dict[int, list[Meeting]] = {}
     for meeting in sorted(meetings, key=lambda m: m.date):
-        by_year.setdefault(meeting.date.year, []).append(meeting)
+        by_year.setdefault(meeting.number_year, []).append(meeting)
     for year_meetings in by_year.values():
         fixed = {c.number for m in year_meetings for c in m.cases if c.number is not None}
         last = 0

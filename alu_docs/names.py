@@ -64,9 +64,14 @@ class DocKey:
 
     def stem(self, short: str) -> str:
         """'ALU-2025-08-27-sak-005', 'ALU-2025-08-27-innkalling-v1'."""
-        kind = f"{CASE}-{self.case:03d}" if self.kind == CASE else self.kind
         version = f"-v{self.version}" if self.version is not None else ""
-        return f"{document_stem(short, self.date)}-{kind}{version}"
+        return f"{document_stem(short, self.date)}-{self.document}{version}"
+
+    @property
+    def document(self) -> str:
+        """Which document of its meeting, whatever the date or version: 'innkalling', 'sak-005'
+        (how the manifest's meeting record names an issued document)."""
+        return f"{CASE}-{self.case:03d}" if self.kind == CASE else self.kind
 
     def relative(self, short: str, suffix: str = ".pdf") -> str:
         """The path inside the edition's root: '2025/2025-08-27/ALU-2025-08-27-referat.pdf'."""

@@ -99,7 +99,7 @@ def page_sections(paths: Paths, *, base_url: str | None = None, out: Path | None
     t = {**texts(language), **ARCHIVE_TEXTS[language]}
     files = Manifest.load(paths.archive).files
     pdfs = archived_pdfs(files)
-    states = {e.date: e.state for e in index_entries(ctx, files, today)}
+    states = {e.date: e.state for e in index_entries(ctx, files, today=today)}
     out = out or paths.archive / PAGE_DIR
 
     def link(relative: str) -> str:

@@ -70,7 +70,7 @@ def _short_label(member: Member, t: dict[str, str]) -> str:
     return f"{member.name} ({extra})" if extra else member.name
 
 
-def _presenter(case: Case) -> str:
+def presenter_label(case: Case) -> str:
     person = case.presenter
     return f"{person.name} ({person.unit})" if person.guest and person.unit else person.name
 
@@ -104,8 +104,21 @@ def _base(ctx: Context, meeting: Meeting, doc_title: str, draft: bool = False) -
     }
 
 
+def agenda_times(meeting: Meeting) -> list[tuple[Case, dt.datetime, dt.datetime]]:
+    """Each case on the agenda with its planned start and end (after the standing approvals;
+    a withdrawn case takes no time). Datetimes, so an agenda past midnight shows as such."""
+    at = dt.datetime.combine(meeting.date, meeting.start) + dt.timedelta(minutes=STANDING_MINUTES)
+    times = []
+    for case in meeting.cases:
+        end = at if case.withdrawn else at + dt.timedelta(minutes=case.duration)
+        times.append((case, at, end))
+        at = end
+    return times
+
+
 def agenda_rows(ctx: Context, meeting: Meeting, edition: str) -> list[dict[str, str]]:
-    """The agenda: standing approvals first, the cases with planned start times, AOB last."""
+    """The agenda: standing approvals first, the cases with planned start times, AOB last.
+    A withdrawn case keeps its number and place, marked "Trukket", without a time."""
     t = texts(ctx.committee.language)
     start = dt.datetime.combine(meeting.date, meeting.start)
     rows = [
@@ -114,31 +127,33 @@ def agenda_rows(ctx: Context, meeting: Meeting, edition: str) -> list[dict[str, 
         {"number": "", "title": t["approve_minutes"], "code": "V", "presenter": "",
          "time": clock(start.time()), "exempt": ""},
     ]
-    at = start + dt.timedelta(minutes=STANDING_MINUTES)
-    for case in meeting.cases:
+    for case, at, _ in agenda_times(meeting):
         hidden = edition == "public" and case.confidential
+        title = t["exempt"] if hidden else case.title
         rows.append({
             "number": ctx.case_number(meeting, case),
-            "title": t["exempt"] if hidden else case.title,
-            "code": "" if hidden else case.code,
-            "presenter": "" if hidden else _presenter(case),
-            "time": clock(at.time()),
+            "title": f"{t['withdrawn_agenda']}: {title}" if case.withdrawn else title,
+            "code": "" if hidden or case.withdrawn else case.code,
+            "presenter": "" if hidden or case.withdrawn else presenter_label(case),
+            "time": "" if case.withdrawn else clock(at.time()),
             "exempt": case.confidential or "",
         })
-        at += dt.timedelta(minutes=case.duration)
     rows.append({"number": "", "title": t["aob"], "code": "", "presenter": "",
-                 "time": clock(at.time()), "exempt": ""})
+                 "time": clock(agenda_finish(meeting).time()), "exempt": ""})
     return rows
 
 
-def agenda_end(meeting: Meeting) -> dt.time:
+def agenda_finish(meeting: Meeting) -> dt.datetime:
     """When the agenda's planned durations run out (AOB starts)."""
-    start = dt.datetime.combine(meeting.date, meeting.start)
-    total = STANDING_MINUTES + sum(c.duration for c in meeting.cases)
-    return (start + dt.timedelta(minutes=total)).time()
+    times = agenda_times(meeting)
+    return times[-1][2] if times else dt.datetime.combine(meeting.date, meeting.start) + \
+        dt.timedelta(minutes=STANDING_MINUTES)
 
 
-def notice_context(ctx: Context, meeting: Meeting, edition: str) -> dict[str, Any]:
+def notice_context(ctx: Context, meeting: Meeting, edition: str,
+                   revision: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The notice's context; `revision` ({"heading", "changes"}) marks a revised notice
+    (records.py decides it)."""
     committee = ctx.committee
     t = texts(committee.language)
     roster = committee.roster(meeting.date)
@@ -152,20 +167,23 @@ def notice_context(ctx: Context, meeting: Meeting, edition: str) -> dict[str, An
         },
         "agenda": agenda_rows(ctx, meeting, edition),
         "followups": ctx.open_actions(meeting, edition),
-        # shown in a frame under the title when set (issue 11): {"heading": "Revidert innkalling
-        # 03.09.25", "changes": ["Sak 3/25 trukket", …]} and "Møtet er avlyst: <reason>"
-        "revision": None,
-        "cancelled": None,
+        # shown in a frame under the title when set (issue 11)
+        "revision": revision,
+        "cancelled": t["cancelled"].format(reason=meeting.cancelled) if meeting.cancelled else None,
     })
     return context
 
 
-def attendance_rows(ctx: Context, meeting: Meeting) -> list[dict[str, str]]:
+def attendance_rows(ctx: Context, meeting: Meeting, edition: str) -> list[dict[str, str]]:
+    """Who was there. The public edition leaves out who came for a confidential case (and
+    the confidential case from a guest's list); the internal one adds the guests kept in a
+    confidential case's content file."""
     committee = ctx.committee
     t = texts(committee.language)
     att = meeting.attendance
     roster = committee.roster(meeting.date)
     numbers = {c.position: ctx.case_number(meeting, c) for c in meeting.cases}
+    secret = {c.position for c in meeting.cases if c.confidential}
 
     def with_partial(name: str, label: str) -> str:
         note = att.partial.get(name)
@@ -178,10 +196,14 @@ def attendance_rows(ctx: Context, meeting: Meeting) -> list[dict[str, str]]:
     if observers is None:
         observers = [o.label for o in committee.observers_on(meeting.date)]
     guests = []
-    for g in att.guests:
+    everyone = att.guests + ([g for c in meeting.cases for g in c.guests] if edition == "internal" else [])
+    for g in everyone:
+        cases = [n for n in g.cases if edition == "internal" or n not in secret]
+        if edition == "public" and g.cases and not cases:
+            continue
         label = f"{g.name} ({g.unit})" if g.unit else g.name
-        if g.cases:
-            label += f", {t['guest_cases']} " + ", ".join(numbers[n] for n in g.cases)
+        if cases:
+            label += f", {t['guest_cases']} " + ", ".join(numbers[n] for n in cases)
         guests.append(with_partial(g.name, label))
     none = t["none"]
     return [
@@ -217,9 +239,12 @@ def minutes_context(ctx: Context, meeting: Meeting, edition: str) -> dict[str, A
          "conclusion": None, "actions": []},
     ]
     for case in meeting.cases:
-        if edition == "public" and case.confidential:
-            items.append({"heading": f"{ctx.case_label(meeting, case)} {ctx.public_title(case)}",
-                          "paragraphs": [], "conclusion": None, "actions": []})
+        hidden = edition == "public" and case.confidential
+        if hidden or case.withdrawn:
+            title = ctx.public_title(case) if hidden else case.title
+            items.append({"heading": f"{ctx.case_label(meeting, case)} {title}",
+                          "paragraphs": [t["withdrawn_minutes"]] if case.withdrawn else [],
+                          "conclusion": None, "actions": []})
             continue
         conclusion = case.conclusion
         if not conclusion:
@@ -236,7 +261,7 @@ def minutes_context(ctx: Context, meeting: Meeting, edition: str) -> dict[str, A
                   "conclusion": None, "actions": []})
     context = _base(ctx, meeting, t["minutes"], draft=draft)
     context.update({
-        "attendance": attendance_rows(ctx, meeting),
+        "attendance": attendance_rows(ctx, meeting, edition),
         "items": items,
         "followups": ctx.open_actions(meeting, edition),
     })
@@ -252,7 +277,7 @@ def case_context(ctx: Context, meeting: Meeting, case: Case, edition: str) -> di
     context["case"] = {
         "number": ctx.case_label(meeting, case),
         "title": t["exempt_title"] if hidden else case.title,
-        "presenter": "" if hidden else _presenter(case),
+        "presenter": "" if hidden else presenter_label(case),
         "duration": case.duration,
         "type_name": "" if hidden else f"{case.code} ({legend[type_names[case.type]]})",
         "exempt": case.confidential or "",
@@ -265,7 +290,8 @@ def case_context(ctx: Context, meeting: Meeting, case: Case, edition: str) -> di
 
 
 def plan_meeting(ctx: Context, meeting: Meeting, edition: str) -> list[DocPlan]:
-    """Every document of one meeting, in one edition: notice, case papers, minutes."""
+    """Every document of one meeting, in one edition: notice, case papers (not of a withdrawn
+    case: its issued paper stays as it was), minutes (not of a cancelled meeting)."""
     committee = ctx.committee
     t = texts(committee.language)
     when = short_date(meeting.date)
@@ -274,6 +300,8 @@ def plan_meeting(ctx: Context, meeting: Meeting, edition: str) -> list[DocPlan]:
     plans = [DocPlan(ctx.key(meeting, NOTICE, edition=edition), notice_context(ctx, meeting, edition),
                      f"{committee.short} – {t['notice']} {when}")]
     for case in meeting.cases:
+        if case.withdrawn:
+            continue
         title = ctx.case_label(meeting, case)
         if not (edition == "public" and case.confidential):
             title += f" – {case.title}"

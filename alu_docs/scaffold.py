@@ -15,18 +15,20 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from .archive import transaction
+from .confidential import GITIGNORE_LINE, PRIVATE_DIR
 from .errors import AluError
 from .load import compose, display_path, read_text
 from .model import load_committee
 from .paths import Echo, Paths
 from .rhythm import weekday_of
-from .schema import CASE, MEETING, ListOf, Record, Spec, Text
+from .schema import CASE, CONTENT, MEETING, ListOf, Record, Spec, Text
 
 COMMENT_COLUMN = 24
 SCHEMA_FILE = "meeting.schema.json"
@@ -56,14 +58,17 @@ def case_skeleton(dash_column: int = 2) -> str:
 
     Required fields are left empty, so `alu-docs check` names each one until it is filled.
     """
-    first = " " * dash_column + "- "
-    inner = " " * (dash_column + 2)
-    lines = [
-        " " * dash_column + "# Ny sak: fyll ut feltene under. Kommentarene (etter #) kan stå.",
-    ]
+    lines = [" " * dash_column + "# Ny sak: fyll ut feltene under. Kommentarene (etter #) kan stå."]
+    return "\n".join(lines + _form(CASE, " " * dash_column + "- ", " " * (dash_column + 2))) + "\n"
+
+
+def _form(record: Record, first: str, inner: str) -> list[str]:
+    """The commented form of `record`'s keys that have a Norwegian hint (what a presenter fills
+    in), then one comment naming the rest (written by alu-docs and the secretary)."""
+    lines: list[str] = []
     later: list[str] = []
     indent = first
-    for name, key in CASE.keys.items():
+    for name, key in record.keys.items():
         spec = key.spec
         if not spec.hint:
             later.append(name)
@@ -81,7 +86,39 @@ def case_skeleton(dash_column: int = 2) -> str:
         indent = inner
     if later:
         lines.append(inner + "# " + ", ".join(later) + ": fylles ut av alu-docs og sekretæren")
-    return "\n".join(lines) + "\n"
+    return lines
+
+
+def _plain(value: str) -> str:
+    """`value` as a YAML scalar: as typed when YAML reads it back the same, else quoted."""
+    plain = yaml.safe_load(value) == value and ": " not in value and " #" not in value
+    return value if plain else json.dumps(value, ensure_ascii=False)
+
+
+def confidential_stub(basis: str, content: str) -> Callable[[int], str]:
+    """The case in meeting.yaml of a confidential case: only what may be public."""
+
+    def skeleton(dash_column: int = 2) -> str:
+        inner = " " * (dash_column + 2)
+        return "\n".join([
+            " " * dash_column + f"# Sak unntatt offentlighet: her står bare det som kan være offentlig; resten i "
+                                f"{content} (ignoreres av git)",
+            _line(" " * dash_column + "- ", f"confidential: {_plain(basis)}", "hjemmel for unntak"),
+            _line(inner, "duration:", "Tidsbruk i minutter (vises på sakslisten)"),
+            _line(inner, f"content: {content}", "fil med sakens innhold; ikke i git"),
+        ]) + "\n"
+
+    return skeleton
+
+
+def content_skeleton(date: dt.date, content: str) -> str:
+    """The confidential case's own file (meetings/DATE/unntatt/…): the case's keys, guests."""
+    return "\n".join([
+        f"# UNNTATT OFFENTLIGHET: innholdet i en sak i møtet {date.isoformat()} (meeting.yaml: content: {content}).",
+        f"# Mappen {PRIVATE_DIR}/ ignoreres av git ({GITIGNORE_LINE} i .gitignore): filen skal ikke publiseres.",
+        f"# Vedlegg legges også i {PRIVATE_DIR}/, f.eks. file: {PRIVATE_DIR}/notat.pdf",
+        *_form(CONTENT, "", ""),
+    ]) + "\n"
 
 
 def _example_item(indent: str, record: Record) -> list[str]:
@@ -109,7 +146,7 @@ def _last_line(node: yaml.Node) -> int:
     return _last_line(children[-1])
 
 
-def insert_case(text: str, label: str) -> tuple[str, int]:
+def insert_case(text: str, label: str, skeleton: Callable[[int], str] = case_skeleton) -> tuple[str, int]:
     """`text` with a case skeleton appended to its `cases:` list; and the 1-based line where
     the skeleton starts. Only text is added: every other line stays as it was."""
     root = compose(Path(label), text)
@@ -125,12 +162,11 @@ def insert_case(text: str, label: str) -> tuple[str, int]:
         # No cases: key: add one at the end of the file
         at = len(lines)
         lines.append("cases:\n")
-        skeleton = case_skeleton(2)
-        return "".join(lines) + skeleton, at + 2
+        return "".join(lines) + skeleton(2), at + 2
     key, value = found
     if isinstance(value, yaml.SequenceNode) and not value.flow_style and value.value:
         at = _last_line(value)
-        skeleton = case_skeleton(value.start_mark.column)
+        form = skeleton(value.start_mark.column)
     elif isinstance(value, yaml.SequenceNode) and value.value:
         raise ScaffoldError(f"{label}:{value.start_mark.line + 1}: cases: is written as a [...] list; "
                             "write each case on its own lines starting with '- ' and try again")
@@ -144,32 +180,44 @@ def insert_case(text: str, label: str) -> tuple[str, int]:
             lines[row] = line[:start] + " " * (end - start) + line[end:] if line[end:].strip() \
                 else line[:start].rstrip() + "\n"
         at = row + 1
-        skeleton = case_skeleton(key.start_mark.column + 2)
+        form = skeleton(key.start_mark.column + 2)
     else:
         raise ScaffoldError(f"{label}:{value.start_mark.line + 1}: cases: expected a list of cases")
-    return "".join(lines[:at]) + skeleton + "".join(lines[at:]), at + 1
+    return "".join(lines[:at]) + form + "".join(lines[at:]), at + 1
 
 
-def new_case(paths: Paths, date: dt.date, *, echo: Echo = print) -> Path:
+def new_case(paths: Paths, date: dt.date, *, confidential: str | None = None, echo: Echo = print) -> Path:
     """Append a commented case skeleton to meetings/DATE/meeting.yaml and return its path.
+    With `confidential` (the legal basis), meeting.yaml gets only what may be public and the
+    case's own skeleton goes to meetings/DATE/unntatt/sak-N.yaml (git-ignored).
 
     Raises ScaffoldError when the meeting has no meeting.yaml or its `cases:` cannot be
     extended by a text edit; the file is never left half-written.
     """
-    path = paths.meetings / date.isoformat() / "meeting.yaml"
+    folder = paths.meetings / date.isoformat()
+    path = folder / "meeting.yaml"
     label = display_path(path)
     if not path.exists():
         raise ScaffoldError(f"{label} does not exist; create the meeting first with: "
                             f"alu-docs new-meeting {date.isoformat()}")
     text = read_text(path)
     before = _case_count(compose(path, text))
-    new_text, line = insert_case(text, label)
+    content = f"{PRIVATE_DIR}/sak-{before + 1}.yaml"
+    while (folder / content).exists():
+        content = content.removesuffix(".yaml") + "-ny.yaml"
+    skeleton = confidential_stub(confidential, content) if confidential else case_skeleton
+    new_text, line = insert_case(text, label, skeleton)
     if _case_count(compose(path, new_text)) != before + 1:  # never write a file we did not mean
         raise ScaffoldError(f"{label}: could not add a case to cases: by a text edit; add it by hand")
     with transaction(paths) as tx:
         tx.write(f"{date.isoformat()}/meeting.yaml", new_text.encode("utf-8"), root="meetings")
+        if confidential:
+            tx.write(f"{date.isoformat()}/{content}", content_skeleton(date, content).encode("utf-8"), root="meetings")
     echo(f"new-case {label}:{line}: a case skeleton was added; fill it in, then run: "
          f"alu-docs check {date.isoformat()}")
+    if confidential:
+        echo(f"new-case {display_path(folder / content)}: the confidential case's own text goes here "
+             f"(git-ignored: {GITIGNORE_LINE})")
     return path
 
 
@@ -187,10 +235,7 @@ def _case_count(root: yaml.Node | None) -> int:
 
 def meeting_text(date: dt.date, start: dt.time, end: dt.time, place: str | None) -> str:
     """The first meeting.yaml of a meeting, with the committee's defaults filled in."""
-    place_value = "null"
-    if place:
-        plain = yaml.safe_load(place) == place and ": " not in place and " #" not in place
-        place_value = place if plain else json.dumps(place, ensure_ascii=False)
+    place_value = _plain(place) if place else "null"
     return (
         f"# Møtet {date.isoformat()}. Nye saker legges til med: alu-docs new-case {date.isoformat()}\n"
         f"date: {date.isoformat()}\n"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -136,6 +137,24 @@ class Pattern(Text):
 
     def json_schema(self):
         return self._json({"type": "string", "maxLength": self.max_length, "pattern": f"^{self.pattern}$"})
+
+
+_SPACES = re.compile(r"[\s\u00a0\u202f\u2007]+")
+
+
+def same_name(name: str) -> str:
+    """A person's name as it is compared: NFC (a Mac editor may save 'å' as 'a' + ring),
+    non-breaking spaces as plain ones, runs of spaces as one."""
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", name)).strip()
+
+
+@dataclass
+class Name(Text):
+    """A person's name: stored as `same_name` gives it, so it matches the roster however it was typed."""
+
+    def check(self, node, path, problems):
+        value = super().check(node, path, problems)
+        return same_name(value) if value is not None else None
 
 
 @dataclass
@@ -346,6 +365,9 @@ class Record(Spec):
     nullable: bool = False
     # A plain string accepted in place of the mapping, stored under this key
     shorthand: str | None = None
+    # When this key is given, the keys in `relaxed` are no longer required (they are elsewhere)
+    relaxed_by: str | None = None
+    relaxed: tuple[str, ...] = ()
 
     def check(self, node, path, problems):
         if self.nullable and is_null(node):
@@ -385,7 +407,7 @@ class Record(Spec):
             if name in seen:
                 value = seen[name]
                 result[name] = value if value is not None or not key.default else key.default
-            elif key.required:
+            elif key.required and not (name in self.relaxed and self.relaxed_by in seen):
                 problems.append((line_of(node), f"{prefix}{name}", "missing required key"))
                 result[name] = None
             else:
@@ -399,7 +421,11 @@ class Record(Spec):
             "properties": {name: key.spec.json_schema() for name, key in self.keys.items()},
         }
         required = [name for name, key in self.keys.items() if key.required]
-        if required:
+        if required and self.relaxed_by:
+            schema["required"] = [name for name in required if name not in self.relaxed]
+            elsewhere = [name for name in required if name in self.relaxed]
+            schema["anyOf"] = [{"required": [self.relaxed_by]}, {"required": elsewhere}]
+        elif required:
             schema["required"] = required
         if self.shorthand:
             schema = {"anyOf": [self.keys[self.shorthand].spec.json_schema(), schema]}
@@ -429,12 +455,12 @@ def _email(description: str) -> Key:
 MEMBER = Record(
     description="A member of the committee, by role; with from/to when membership changed.",
     keys={
-        "name": Key(Text(description="Full name.", hint="Fullt navn"), required=True),
+        "name": Key(Name(description="Full name.", hint="Fullt navn"), required=True),
         "role": Key(Text(nullable=True, description="The role that gives the seat.")),
         "unit": Key(Text(nullable=True, description="Short code of the unit (AD, IE, …).")),
         "unit_name": Key(Text(nullable=True, description="The unit's full name.")),
         "chair": Key(Boolean(description="True for the chair (møteleder)."), default=False),
-        "substitute": Key(Text(nullable=True, description="Fixed substitute (fast stedfortreder).")),
+        "substitute": Key(Name(nullable=True, description="Fixed substitute (fast stedfortreder).")),
         "from": Key(Date(nullable=True, description="First day of membership (inclusive).")),
         "to": Key(Date(nullable=True, description="Last day of membership (inclusive).")),
         "email": _email("E-mail address: notices and minutes go To it (alu-docs mail)."),
@@ -516,7 +542,7 @@ PERSON = Record(
     hint="Navn fra medlemslisten, eller gjest som {name: …, unit: …}",
     shorthand="name",
     keys={
-        "name": Key(Text(description="Full name."), required=True),
+        "name": Key(Name(description="Full name."), required=True),
         "unit": Key(Text(nullable=True, description="The guest's unit.")),
     },
 )
@@ -525,7 +551,7 @@ ACTION = Record(
     description="A follow-up action (oppfølgingspunkt).",
     keys={
         "task": Key(Text(description="What is to be done.", hint="Hva skal gjøres"), required=True),
-        "owner": Key(Text(description="Who is responsible (a name or a unit).", hint="Ansvarlig"), required=True),
+        "owner": Key(Name(description="Who is responsible (a name or a unit).", hint="Ansvarlig"), required=True),
         "due": Key(Date(nullable=True, description="Deadline.", hint="Frist (ÅÅÅÅ-MM-DD)")),
         "done": Key(Date(nullable=True, description="Date the action was completed.")),
     },
@@ -565,19 +591,46 @@ CASE = Record(
         "attachments": Key(ListOf(ATTACHMENT, description="Attached PDFs.", hint="Vedlegg (PDF)"), default=list),
         "confidential": Key(Text(nullable=True, max_length=200,
                                  description="Legal basis for exemption from public access, e.g. 'offl. § 14'.",
-                                 hint="Hjemmel hvis saken er unntatt offentlighet, f.eks. offl. § 14")),
+                                 hint="Hjemmel hvis saken er unntatt offentlighet, f.eks. offl. § 14; lag den da "
+                                      "med: alu-docs new-case DATO --confidential 'offl. § 14'")),
+        "content": Key(Text(nullable=True, max_length=300, description=(
+            "Confidential case: the git-ignored YAML file (e.g. unntatt/sak-5.yaml, inside the meeting folder) "
+            "that holds its title, type, presenter, texts, attachments, guests and actions; meeting.yaml then "
+            "keeps only what may be public (number, legal basis, duration)."))),
+        "withdrawn": Key(Text(nullable=True, max_length=300, description=(
+            "Why the case was withdrawn (trukket). It keeps its number and shows as withdrawn; an issued case "
+            "is withdrawn, never deleted."))),
         "notes": Key(Text(nullable=True, multiline=True, max_length=20000,
                           description="Secretary: short account of the discussion, for the minutes.")),
         "conclusion": Key(Text(nullable=True, multiline=True, max_length=5000,
                                description="Secretary: the conclusion, for the minutes.")),
         "actions": Key(ListOf(ACTION, description="Secretary: follow-up actions."), default=list),
     },
+    relaxed_by="content",
+    relaxed=("title", "type", "presenter", "summary"),
 )
+
+# What a confidential case's content file (cases[n].content) holds: everything that may not be
+# public, the guests who attended for it included. Its attachments are relative to the meeting folder.
+CONFIDENTIAL_KEYS = ("title", "type", "presenter", "summary", "assessment", "proposal", "attachments", "notes",
+                     "conclusion", "actions")
+CONTENT = Record(
+    description="The confidential part of a case, in a git-ignored file (meetings/DATE/unntatt/…).",
+    keys={
+        **{name: CASE.keys[name] for name in CONFIDENTIAL_KEYS},
+        "guests": Key(ListOf(Record(description="A guest who attended for this case.", keys={
+            "name": Key(Name(description="Full name."), required=True),
+            "unit": Key(Text(nullable=True, description="Unit.")),
+        }), description="Guests who attended for this case (shown only in the internal minutes).",
+            hint="Gjester som deltok under saken (vises bare i intern utgave)"), default=list),
+    },
+)
+
 
 GUEST = Record(
     description="A guest at the meeting, with the cases (by position, 1 = first case) attended.",
     keys={
-        "name": Key(Text(description="Full name."), required=True),
+        "name": Key(Name(description="Full name."), required=True),
         "unit": Key(Text(nullable=True, description="Unit.")),
         "cases": Key(ListOf(Integer(minimum=1, maximum=99), description="Cases attended, by position."),
                      default=list),
@@ -587,13 +640,13 @@ GUEST = Record(
 ATTENDANCE = Record(
     description="Who was there; written by the secretary.",
     keys={
-        "absent": Key(ListOf(Text(), description="Members who sent apologies (forfall)."), default=list),
-        "substitutes": Key(MapOf(Text(), description="Member -> the substitute who met (vara)."), default=dict),
+        "absent": Key(ListOf(Name(), description="Members who sent apologies (forfall)."), default=list),
+        "substitutes": Key(MapOf(Name(), description="Member -> the substitute who met (vara)."), default=dict),
         "guests": Key(ListOf(GUEST, description="Guests and staff (fra administrasjonen)."), default=list),
         "partial": Key(MapOf(Text(), description="Name -> partial attendance, e.g. 'til kl. 10.30'."),
                        default=dict),
-        "observers": Key(ListOf(Text(), description="Observers present, by name or role."), default=None),
-        "referent": Key(Text(nullable=True, description="Who wrote the minutes; default the secretary.")),
+        "observers": Key(ListOf(Name(), description="Observers present, by name or role."), default=None),
+        "referent": Key(Name(nullable=True, description="Who wrote the minutes; default the secretary.")),
     },
 )
 
@@ -623,6 +676,11 @@ MEETING = Record(
         "place": Key(Text(nullable=True, description="Place; default from committee.yaml.")),
         "kind": Key(Choice(("ordinary", "seminar"), description="ordinary, or seminar (samling)."),
                     default="ordinary"),
+        "cancelled": Key(Text(nullable=True, max_length=300, description=(
+            "Why the meeting is cancelled (avlyst): an issued notice is issued again as 'Møtet er avlyst'."))),
+        "moved_from": Key(ListOf(Date(), description=(
+            "Written by alu-docs move: the dates this meeting had before (its issued case numbers keep the "
+            "first one's year).")), default=list),
         "title": Key(Text(nullable=True, description="Title of a seminar, e.g. 'Samling på Baardshaug'.")),
         "cases": Key(ListOf(CASE, description="The cases, in agenda order."), default=list),
         "attendance": Key(ATTENDANCE, default=None),

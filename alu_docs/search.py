@@ -5,7 +5,9 @@ Only public text is searched: the YAML of cases that are not confidential (a con
 case is found only by its number and legal basis) and the PDFs of `archive/` (the public
 edition; `internal/` is never read). PDF text is extracted once with pypdf and cached in
 `.alu-work/cache/pdf-text.json`, keyed by the file's sha256, so the cache holds nothing
-that is not already public in the archive.
+that is not already public in the archive. `internal=True` (`--internal`) also searches the
+confidential cases' own text (title, presenter, texts, guests, attachments, actions) from
+their YAML, for the secretary; it is never cached.
 
 Matching ignores case and Unicode form (NFC/NFKC, casefold), and spells æ, ø, å as ae,
 oe, aa on both sides, so "losning" does not match but "loesning" and "LØSNING" find
@@ -28,7 +30,7 @@ from .archive import Manifest, write_file
 from .context import Context
 from .errors import AluError
 from .load import display_path
-from .model import load_all
+from .model import Case, load_all
 from .names import CASE, MINUTES, NOTICE, PACKET
 from .paths import Echo, Paths
 from .texts import ARCHIVE_TEXTS
@@ -98,8 +100,20 @@ def pdf_texts(paths: Paths, manifest: Manifest) -> dict[str, str]:
     return texts
 
 
-def search(paths: Paths, query: str) -> list[Hit]:
-    """Meetings, cases and archived documents whose public text holds every word of `query`."""
+def case_text(case: Case, label: str) -> str:
+    """Everything the YAML says about a case, as one searchable text."""
+    return " ".join(filter(None, [
+        label, case.title, case.presenter.name, case.presenter.unit, case.summary, case.assessment,
+        case.proposal, case.notes, case.conclusion, case.withdrawn,
+        *(a.title for a in case.attachments), *(a.file for a in case.attachments if case.confidential),
+        *(f"{g.name} {g.unit or ''}" for g in case.guests),
+        *(f"{a.task} {a.owner}" if case.confidential else a.task for a in case.actions),
+    ]))
+
+
+def search(paths: Paths, query: str, *, internal: bool = False) -> list[Hit]:
+    """Meetings, cases and archived documents whose public text holds every word of `query`;
+    with `internal`, confidential cases by their own text too (never cached)."""
     words = fold(query).split()
     if not words:
         raise AluError("search: give one or more words to look for, e.g. alu-docs search omstilling")
@@ -127,17 +141,13 @@ def search(paths: Paths, query: str) -> list[Hit]:
             label = ctx.case_label(meeting, case)
             paper = ctx.relative(ctx.key(meeting, CASE, case))
             title = ctx.public_title(case)
-            if case.confidential:
-                text = f"{label} {title}"
-            else:
-                text = " ".join(filter(None, [
-                    label, case.title, case.presenter.name, case.presenter.unit, case.summary, case.assessment,
-                    case.proposal, case.notes, case.conclusion,
-                    *(a.title for a in case.attachments), *(a.task for a in case.actions),
-                ]))
+            text = f"{label} {title}" if case.confidential and not internal else case_text(case, label)
             by_file[paper] = (day, label, title)
             if matches(text):
                 file = f"{archive_label}/{paper}" if paper in manifest.files else display_path(meeting.yaml_path)
+                if case.confidential and internal:  # the secretary's view: its own title and file
+                    title = f"{case.title} ({title})"
+                    file = display_path(case.content_file or meeting.yaml_path)
                 hits[(day, label, title)] = Hit(day, label, title, file, _snippet(text, words))
 
     t = ARCHIVE_TEXTS[committee.language]
@@ -159,9 +169,9 @@ def search(paths: Paths, query: str) -> list[Hit]:
     return sorted(hits.values(), key=lambda h: (h.date, h.case, h.file), reverse=True)
 
 
-def run_search(paths: Paths, query: str, *, echo: Echo = print) -> list[Hit]:
+def run_search(paths: Paths, query: str, *, internal: bool = False, echo: Echo = print) -> list[Hit]:
     """`alu-docs search TEXT`: print one line per hit (date, case, title, file) and a snippet."""
-    hits = search(paths, query)
+    hits = search(paths, query, internal=internal)
     for hit in hits:
         echo(hit.line())
         if hit.snippet:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedSeq
 
 
 def _yaml() -> YAML:
@@ -93,6 +94,25 @@ def for_reapproval(text: str) -> str:
         minutes["status"] = "approved"
         for key in ("approved_on", "approved_sha256"):
             minutes.pop(key, None)
+        return True
+
+    return _edit(text, change)
+
+
+def with_move(text: str, new: dt.date, old: dt.date) -> str:
+    """A meeting moved (alu-docs move): `date:` is the new date, `moved_from:` lists the earlier ones."""
+
+    def change(data: Any) -> bool:
+        data["date"] = new
+        earlier = data.get("moved_from")
+        if earlier is None:
+            earlier = CommentedSeq()
+            earlier.fa.set_flow_style()
+            keys = list(data.keys())
+            data.insert(keys.index("date") + 1, "moved_from", earlier,
+                        comment="tidligere datoer, satt av alu-docs move")
+        if old not in earlier:
+            earlier.append(old)
         return True
 
     return _edit(text, change)

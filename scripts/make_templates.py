@@ -8,6 +8,7 @@ footer, a header that carries the draft mark.
 
 from __future__ import annotations
 
+import io
 import sys
 from pathlib import Path
 
@@ -17,6 +18,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
+
+from alu_docs.docxfill import normalise_zip
 
 BLUE = RGBColor(0x00, 0x3A, 0x70)
 RED = RGBColor(0xB0, 0x00, 0x20)
@@ -529,7 +532,9 @@ def main(out: Path) -> None:
                         ("indeks", archive_index), ("moteplan", meeting_plan)):
         doc = build()
         slim(doc)
-        doc.save(out / f"{name}.docx")
+        buffer = io.BytesIO()
+        doc.save(buffer)
+        (out / f"{name}.docx").write_bytes(normalise_zip(buffer.getvalue()))  # same script, same bytes
         print(f"wrote {out / f'{name}.docx'}")
 
 

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from alu_docs.archive import Manifest
 from alu_docs.context import Context
-from alu_docs.index import expected_files, index_entries
+from alu_docs.index import index_entries
 from alu_docs.links import Word, place_links
 from alu_docs.model import load_all
 from alu_docs.paths import Paths
@@ -87,15 +87,28 @@ def test_a_confidential_case_shows_number_and_legal_basis_only(paths: Paths) -> 
     assert [(c.number, c.title) for c in entry.cases] == [("ALU-sak 5/25", "Unntatt offentlighet (offl. § 14)")]
 
 
-def test_a_rebuilt_meeting_keeps_only_its_new_files_and_imported_ones(paths: Paths) -> None:
-    manifest = Manifest(paths.archive, files={
-        "2025/2025-08-27/old-sak.pdf": {"meeting": "2025-08-27"},
-        "2024/2024-01-25/ALU-2024-01-25-referat.pdf": {"meeting": "2024-01-25", "imported": True},
-    })
-    files = expected_files(manifest, {"2025-08-27": ["2025/2025-08-27/ALU-2025-08-27-innkalling.pdf"],
-                                      "2024-01-25": []})
-    assert sorted(files) == ["2024/2024-01-25/ALU-2024-01-25-referat.pdf",
-                             "2025/2025-08-27/ALU-2025-08-27-innkalling.pdf"]
+def test_superseded_versions_and_moved_dates_are_listed_as_such(paths: Paths) -> None:
+    committee, meetings = load_all(paths.meetings)
+    ctx = Context.build(committee, meetings)
+    folder = "2025/2025-08-27/ALU-2025-08-27"
+    files = {
+        f"{folder}-innkalling.pdf": {"meeting": "2025-08-27", "version": 2, "issued": "2025-09-03"},
+        f"{folder}-innkalling-v1.pdf": {"meeting": "2025-08-27", "version": 1, "superseded": True,
+                                        "issued": "2025-08-20", "replaced": "2025-09-03"},
+        f"{folder}-sak-003-v1.pdf": {"meeting": "2025-08-27", "version": 1, "superseded": True,
+                                     "replaced": "2025-09-03"},
+        "2025/2025-08-20/ALU-2025-08-20-innkalling.pdf": {"meeting": "2025-08-20", "version": 1, "superseded": True,
+                                                          "replaced": "2025-08-21", "moved_to": "2025-08-27"},
+    }
+    entries = {e.date.isoformat(): e for e in index_entries(ctx, files, {"2025-08-20": {"moved_to": "2025-08-27"}})}
+    assert [(d.label, d.target) for d in entries["2025-08-27"].docs] == [
+        ("Innkalling (versjon 2, revidert 03.09.25)", f"{folder}-innkalling.pdf"),
+        ("Innkalling (versjon 1, erstattet 03.09.25)", f"{folder}-innkalling-v1.pdf"),
+        ("Saksframlegg 3/25 (versjon 1, erstattet 03.09.25)", f"{folder}-sak-003-v1.pdf"),
+    ]
+    moved = entries["2025-08-20"]
+    assert moved.status == "Møtet ble flyttet til onsdag 27. august 2025." and moved.state == "moved"
+    assert [d.label for d in moved.docs] == ["Innkalling (versjon 1, erstattet 21.08.25)"]
 
 
 def test_links_are_placed_on_their_words_in_document_order() -> None:

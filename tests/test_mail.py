@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import email
 import email.policy
+import json
 import re
 import shutil
 import socket
@@ -164,7 +165,9 @@ def test_notice_eml_is_a_draft_with_subject_recipients_agenda_and_the_packet(roo
     (other / NOTICE_EML).unlink()
     assert mail(other)[0] == 0
     assert (other / NOTICE_EML).read_bytes() == data
-    assert message["Message-ID"] and message["Date"].datetime.year == 2025
+    files = json.loads((root / "archive/manifest.json").read_text())["files"]
+    issued = files[PACKET.removeprefix("archive/")]["issued"]
+    assert message["Message-ID"] and message["Date"].datetime.date() == dt.date.fromisoformat(issued)  # the issue day
 
 
 def test_a_revised_notice_says_so_and_lists_its_changes(root: Path) -> None:

@@ -127,16 +127,19 @@ cases:
       Vedlegg laget med LibreOffice, Ghostscript og reportlab.
     attachments:
 {attachments}
-  - title: Personalsak med hemmelig vedlegg
-    type: decision
-    presenter: Bjørn Haugstad
+  - confidential: offl. § 25
     duration: 10
-    summary: |
-      Dette skal ikke stå i den offentlige utgaven.
-    confidential: offl. § 25
-    attachments:
-      - file: vedlegg/hemmelig.pdf
-        title: Hemmelig notat
+    content: unntatt/sak-2.yaml
+"""
+
+CONFIDENTIAL = """title: Personalsak med hemmelig vedlegg
+type: decision
+presenter: Bjørn Haugstad
+summary: |
+  Dette skal ikke stå i den offentlige utgaven.
+attachments:
+  - file: unntatt/hemmelig.pdf
+    title: Hemmelig notat
 """
 
 
@@ -149,7 +152,9 @@ def write_meeting(project: Path, attachments: dict[str, Path]) -> Path:
         if source != target:
             shutil.copy(source, target)
         lines.append(f"      - file: vedlegg/{source.name}\n        title: {title}")
-    reportlab_pdf(folder / "vedlegg" / "hemmelig.pdf", 3)
+    (folder / "unntatt").mkdir(exist_ok=True)  # the confidential case's content, git-ignored
+    reportlab_pdf(folder / "unntatt" / "hemmelig.pdf", 3)
+    (folder / "unntatt" / "sak-2.yaml").write_text(CONFIDENTIAL, encoding="utf-8")
     path = folder / "meeting.yaml"
     path.write_text(MEETING.format(attachments="\n".join(lines)), encoding="utf-8")
     return path
