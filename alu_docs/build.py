@@ -500,10 +500,10 @@ def _file_meeting(tx: Transaction, ctx: Context, job: _Job, converted: _Converte
     record = tx.manifest.meeting(meeting.date)
     if converted.complete:  # without PDFs (no LibreOffice) the next build must make them
         record["inputs"] = job.inputs
-    if internal:
-        record["internal"] = internal
         if job.settlement is not None:
             records.record_issue(tx.manifest, meeting, job.settlement, job.issued, short, today)
+    if internal:
+        record["internal"] = internal
     if approve_now and converted.pdfs:
         record["approved"] = approval
         tx.manifest.note("minutes approved", meeting=date)

@@ -249,15 +249,16 @@ def test_a_build_goes_through_the_warm_converter(project: Path, soffice: None, p
     assert re.search(r"^convert  \d+ PDF/A-2b files in [\d.]+ s \(the warm converter\)$", output, re.M), output
     server = WarmServer(project / ".alu-work")
     assert server._attach_running(), "the server stays warm after the build"
-    status, output = run_cli("build", "--force", DAY)  # nothing changed: every PDF from the cache
-    assert status == 0 and "(7 unchanged from the cache)" in output, output
+    status, output = run_cli("build", "--force", DAY)  # nothing changed: what is converted comes from the cache
+    converted = re.search(r"^convert  (\d+) PDF/A-2b files in [\d.]+ s \(.*?(\d+) unchanged from the cache\)$",
+                          output, re.M)
+    assert status == 0 and converted and converted[1] == converted[2], output  # (issued documents: not at all)
     meeting = project / "meetings" / DAY / "meeting.yaml"
     text = meeting.read_text(encoding="utf-8")
     meeting.write_text(text.replace("conclusion: |\n", "conclusion: |\n      Endret.\n", 1), encoding="utf-8")
-    status, output = run_cli("build", DAY)  # one conclusion changed: the minutes are converted again
+    status, output = run_cli("build", DAY)  # one conclusion changed: only the minutes are converted again
     assert status == 0, output
-    assert re.search(r"^convert  \d+ PDF/A-2b files in [\d.]+ s \(the warm converter, \d+ unchanged from the cache\)$",
-                     output, re.M), output
+    assert re.search(r"^convert  1 PDF/A-2b files in [\d.]+ s \(the warm converter\)$", output, re.M), output
     server.kill()
     assert not no_leftovers(project)
 

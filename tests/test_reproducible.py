@@ -135,9 +135,12 @@ def test_two_builds_on_different_days_in_different_folders_are_identical(
     assert len([f for f in files if f.endswith(".pdf")]) >= 6 and any(f.endswith(".docx") for f in files)
     assert _meeting_files(second) == files  # every DOCX and PDF (packet included), byte for byte
 
+    # the manifest records the same files; what differs is only when they were issued (a fact of the day)
     manifests = [json.loads((root / "archive/manifest.json").read_text()) for root in (first, second)]
-    entries = [{k: v for k, v in m["files"].items() if v.get("meeting") == DAY} for m in manifests]
+    entries = [{k: {f: e for f, e in v.items() if f != "issued"} for k, v in m["files"].items()
+                if v.get("meeting") == DAY} for m in manifests]
     assert entries[0] == entries[1] and entries[0]
+    assert {v.get("issued") for v in manifests[1]["files"].values() if v.get("meeting") == DAY} >= {"2026-11-20"}
 
     # DOCX: fixed entry dates and a fixed order ([Content_Types].xml first, as Word writes it)
     for name in (f for f in files if f.endswith(".docx")):
