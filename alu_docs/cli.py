@@ -158,8 +158,8 @@ def page(paths: Paths, out: Path | None, base_url: str | None) -> None:
 def verify(paths: Paths, export_folder: Path | None) -> None:
     """Check every archived file against the sha256 manifest, and the Noark 5 export's files
     against their sjekksum."""
-    from .archive import verify_archive
     from .noark5 import verify_export
+    from .verify import verify_archive
 
     verify_archive(paths, echo=click.echo, extra=verify_export(paths, export_folder, echo=click.echo))
 

@@ -23,11 +23,12 @@ import pytest
 
 from alu_docs import archive as archive_module
 from alu_docs import build as build_module
-from alu_docs.archive import ARCHIVE_README, JOURNAL, verify
+from alu_docs.archive import ARCHIVE_README, JOURNAL
 from alu_docs.context import Context
 from alu_docs.errors import ArchiveError
 from alu_docs.model import load_all
 from alu_docs.paths import Paths
+from alu_docs.verify import verify
 from tests.conftest import ROOT, run_cli, snapshot
 
 DAY = "2025-08-27"

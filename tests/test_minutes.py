@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from alu_docs.archive import verify
 from alu_docs.paths import Paths
+from alu_docs.verify import verify
 from tests.conftest import pdftotext, run_cli
 
 DAY = "2025-08-27"

@@ -22,7 +22,6 @@ from cryptography.x509.oid import NameOID
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
-from alu_docs.archive import verify
 from alu_docs.build import Paths
 from alu_docs.errors import AluError, InvalidInput
 from alu_docs.model import load_committee
@@ -35,6 +34,7 @@ from alu_docs.sign import (
     signing_identity,
     verify_signatures,
 )
+from alu_docs.verify import verify
 from tests.conftest import ROOT, need, pdfinfo, run_cli
 
 DAY = "2025-08-27"
