@@ -88,7 +88,7 @@ def build(paths: Paths, date: dt.date, *, echo: Echo = print, force: bool = Fals
     Raises InvalidInput (nothing written) on bad YAML, ToolMissing without LibreOffice
     (after writing the DOCX), ConversionFailed when a PDF is not produced.
     """
-    committee, meetings = load_all(paths.meetings)
+    committee, meetings = load_all(paths.meetings, full_check=[date], cache=paths.cache)  # others: path checks
     meeting = find_meeting(meetings, date, paths.meetings)
     ctx = Context.build(committee, meetings)
     echo(f"check    {len(meetings)} meetings valid; {date.isoformat()}: {len(meeting.cases)} cases")
@@ -216,9 +216,10 @@ def _render_and_convert(paths: Paths, ctx: Context, jobs: list[_Job], index_plan
         echo(f"render   {len(keys)} documents in {time.monotonic() - started:.1f} s")
         started = time.monotonic()
         # LibreOffice converts in its own processes now: meanwhile load what the steps after it use
-        load_fonts()
         from . import ical  # noqa: F401  (icalendar is slow to import)
         from .reproducible import reproducible_pdf  # so is pikepdf
+        if batches.busy():  # the packet's fonts, if there is time (a rebuild usually has its packet cached)
+            load_fonts()
 
         packet_lines: list[str] = []  # shown after the conversion line
         waiting = list(jobs)
@@ -234,7 +235,8 @@ def _render_and_convert(paths: Paths, ctx: Context, jobs: list[_Job], index_plan
                         words = pool.submit(pdf_words, out.index_pdf)  # its link texts (pdftotext), meanwhile
                     else:  # dated by its meeting, not the clock: the same input gives the same bytes
                         key = keys[docx]
-                        out.pdfs[key] = reproducible_pdf(pdf.read_bytes(), name=key.stem(short), created=key.date)
+                        out.pdfs[key] = reproducible_pdf(pdf.read_bytes(), name=key.stem(short), created=key.date,
+                                                         cache=paths.cache)
                 if repaired is None:  # the packets need the archival copies now: wait for them, once
                     repaired = copies.result()
                     packet_lines.extend(repaired)
@@ -308,7 +310,7 @@ class _Job:
 
     def render(self, ctx: Context, paths: Paths) -> None:
         for plans in self.plans.values():
-            self.docs.extend(render_plans(ctx, self.meeting, plans, paths.templates))
+            self.docs.extend(render_plans(ctx, self.meeting, plans, paths.templates, cache=paths.cache))
         if self.approval:
             self._guard_approved()
 

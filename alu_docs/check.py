@@ -30,8 +30,10 @@ def warnings_for(committee: Committee, meetings: list[Meeting], meeting: Meeting
 
 def check_meetings(paths: Paths, date: dt.date | None = None, *, strict: bool = False,
                    echo: Echo = print) -> list[str]:
-    """Validate every YAML file (errors raise InvalidInput); return and print warnings."""
-    committee, meetings = load_all(paths.meetings)
+    """Validate every YAML file (errors raise InvalidInput); return and print warnings.
+    With a `date`, only that meeting's attachments are opened; the others get the path
+    checks, and meetings parsed before come from the cache (see meetingcache.py)."""
+    committee, meetings = load_all(paths.meetings, full_check=[date] if date else None, cache=paths.cache)
     selected = [find_meeting(meetings, date, paths.meetings)] if date else meetings
     warnings = [w for m in selected for w in warnings_for(committee, meetings, m)]
     if strict and warnings:

@@ -6,6 +6,7 @@ User errors are AluError (a click.ClickException): one clean message, exit statu
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import signal
 import sys
@@ -281,6 +282,13 @@ def main() -> None:
     line (ALU_DEBUG=1 shows the traceback for a bug report)."""
     signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        _run()
+    finally:  # what is still alive goes with the process: spare the interpreter's last collections (~0.2 s)
+        gc.freeze()
+
+
+def _run() -> None:
     try:
         cli(prog_name="alu-docs", standalone_mode=False)
     except click.exceptions.Exit as exc:

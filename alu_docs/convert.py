@@ -37,10 +37,9 @@ from pathlib import Path
 from queue import Queue
 from typing import IO
 
-from . import __version__, converter, tagging
+from . import __version__, converter
 from .errors import ConversionFailed, ToolMissing
 from .paths import Echo, Paths
-from .tagging import tag_pdf
 
 INSTALL_HINT = (
     "LibreOffice is not installed. Install it with:\n"
@@ -312,6 +311,8 @@ def to_pdf(docx_files: list[Path], outdir: Path, timeout: float | None = None, *
 
 
 def _checked(docx_files: list[Path], pdfs: list[Path], detail: list[str]) -> list[Path]:
+    from .tagging import tag_pdf  # pikepdf: loaded while LibreOffice starts, not before
+
     for docx, pdf in zip(docx_files, pdfs, strict=True):
         problem = pdf_problem(pdf)
         if problem:
@@ -323,13 +324,14 @@ def _checked(docx_files: list[Path], pdfs: list[Path], detail: list[str]) -> lis
 
 def pdf_problem(pdf: Path) -> str | None:
     """Why a PDF is not usable, or None when it exists and opens with at least one page."""
-    from pypdf import PdfReader
+    import pikepdf  # (not at the top: a build starts LibreOffice before it loads this)
 
     if not pdf.exists():
         return "no PDF was written"
     try:
-        pages = len(PdfReader(pdf).pages)
-    except Exception as exc:  # pypdf raises many types for a damaged file
+        with pikepdf.open(pdf) as opened:
+            pages = len(opened.pages)
+    except Exception as exc:  # qpdf's errors, and whatever a damaged file gives
         return f"the PDF does not open ({exc.__class__.__name__})"
     return None if pages > 0 else "the PDF has no pages"
 
@@ -579,7 +581,8 @@ class PdfCache:
     def __init__(self, work: Path, soffice: str) -> None:
         self.folder = work.absolute() / "cache" / "pdf"
         program = Path(converter.soffice_program(soffice))
-        facts = [PDF_FILTER, str(program), __version__, hashlib.sha256(Path(tagging.__file__).read_bytes()).hexdigest()]
+        tagging = Path(__file__).with_name("tagging.py")
+        facts = [PDF_FILTER, str(program), __version__, hashlib.sha256(tagging.read_bytes()).hexdigest()]
         for path in (program, Path("/var/cache/fontconfig"), Path("/usr/share/fonts"), Path.home() / ".fonts"):
             with contextlib.suppress(OSError):
                 facts.append(f"{path}:{path.stat().st_size}:{path.stat().st_mtime_ns}")
@@ -738,6 +741,14 @@ class PdfBatches:
         _checked(done, [self.where[f] for f in done], [])
         to_pdf(left, out, work=self.work, group=self)
         self._keep(files)
+
+    def busy(self) -> bool:
+        """Whether LibreOffice still has files of this build to convert (time for other work)."""
+        if self.pending:
+            return True
+        if self.server is not None and self.runs:
+            return self.served < len(self.served_batch)
+        return not all(future.done() for future in self.futures)
 
     def describe(self) -> str:
         """How this build converted, for its `convert` line."""

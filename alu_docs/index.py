@@ -20,9 +20,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-from docxtpl import RichText
+from typing import TYPE_CHECKING, Any
 
 from . import __version__, names
 from .archive import Manifest, Transaction, file_sha256, sha256, transaction
@@ -35,6 +33,9 @@ from .names import INDEX, INDEX_HTML, INDEX_TEMPLATE, MINUTES, NOTICE, PACKET
 from .paths import Echo, Paths
 from .texts import ARCHIVE_TEXTS, cancelled_note, date_range, texts
 from .webindex import render_html
+
+if TYPE_CHECKING:
+    from docxtpl import RichText
 
 DOCX_NAME = "index"  # the DOCX (and LibreOffice's PDF) in a build's work folder
 LINK_COLOUR = "0B5CAD"
@@ -192,6 +193,8 @@ def index_entries(ctx: Context, files: dict[str, dict[str, Any]], today: dt.date
 
 
 def _link_text(label: str, target: str | None, elsewhere: bool = False) -> RichText:
+    from docxtpl import RichText
+
     rich = RichText()
     _add(rich, label, target, elsewhere)
     return rich
@@ -210,6 +213,8 @@ def index_context(ctx: Context, entries: list[MeetingEntry]) -> tuple[dict[str, 
     """The template's context, and every text in document order with its link target."""
     committee = ctx.committee
     t = _labels(committee.language)
+    from docxtpl import RichText  # ~0.2 s to import: only when the index is made
+
     years: dict[int, list[dict[str, Any]]] = {}
     fragments: list[tuple[str, str | None]] = []
     for year in sorted({e.date.year for e in entries}, reverse=True):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -297,17 +298,18 @@ class _Roster:
 
 
 def meeting_from_data(data: dict[str, Any], node: yaml.Node, folder: Path,
-                      committee: Committee, problems: Problems | None = None) -> Meeting:
+                      committee: Committee, problems: Problems | None = None, *, deep: bool = True) -> Meeting:
     """Build a Meeting and run the checks that need the roster, the folder and the files.
 
-    `problems` are those the schema found already: all are reported together.
+    `problems` are those the schema found already: all are reported together. Not `deep`:
+    attachments get only the path checks (see attachments.check_attachment).
     """
     found = _Findings(node, problems if problems is not None else [])
     day: dt.date = data["date"]
     start, end = _times(data, folder, committee, found)
     roster = _Roster([m.name for m in (committee.roster(day) if day else committee.members)], day)
     attendance_data = _without_none(data["attendance"] or {})
-    cases = _cases(data["cases"], folder, roster, found)
+    cases = _cases(data["cases"], folder, roster, found, deep)
     attendance = _attendance(attendance_data, roster, len(cases), found)
     approved = (data["minutes"] or {}).get("approved_sha256")
     if approved and not SHA256.match(approved):
@@ -342,7 +344,8 @@ def _times(data: dict[str, Any], folder: Path, committee: Committee, found: _Fin
     return start, end
 
 
-def _cases(items: list[dict[str, Any] | None], folder: Path, roster: _Roster, found: _Findings) -> list[Case]:
+def _cases(items: list[dict[str, Any] | None], folder: Path, roster: _Roster, found: _Findings,
+           deep: bool = True) -> list[Case]:
     """The agenda's cases: presenters on the roster (or written as guests), attachments
     inside the folder and readable, case numbers unique."""
     cases: list[Case] = []
@@ -361,7 +364,7 @@ def _cases(items: list[dict[str, Any] | None], folder: Path, roster: _Roster, fo
         for j, a in enumerate(c["attachments"]):
             if a is None:
                 continue
-            why = check_attachment(folder, a["file"]) if a["file"] else None
+            why = check_attachment(folder, a["file"], deep=deep) if a["file"] else None
             if why:
                 found.add(f"cases[{i}].attachments[{j}].file", why)
             elif a["file"]:
@@ -379,7 +382,7 @@ def _cases(items: list[dict[str, Any] | None], folder: Path, roster: _Roster, fo
             confidential=c["confidential"], notes=c["notes"], conclusion=c["conclusion"],
             actions=[Action(a["task"], a["owner"], a["due"], a["done"]) for a in c["actions"] if a],
         ))
-    too_much = meeting_attachments_problem(folder, accepted)
+    too_much = meeting_attachments_problem(folder, accepted, deep=deep)
     if too_much:
         found.add("cases", too_much)
     return cases
@@ -412,28 +415,47 @@ def _attendance(data: dict[str, Any], roster: _Roster, case_count: int, found: _
     )
 
 
-def load_meeting(folder: Path, committee: Committee) -> Meeting:
+def load_meeting(folder: Path, committee: Committee, *, deep: bool = True) -> Meeting:
     data, node, problems = parse_yaml(folder / "meeting.yaml", MEETING)
-    return meeting_from_data(data, node, folder, committee, problems)
+    return meeting_from_data(data, node, folder, committee, problems, deep=deep)
 
 
 def meeting_folders(meetings_dir: Path) -> list[Path]:
     return sorted(p for p in meetings_dir.iterdir() if p.is_dir() and FOLDER_NAME.match(p.name))
 
 
-def load_all(meetings_dir: Path) -> tuple[Committee, list[Meeting]]:
-    """Load the committee and every meeting, collecting the problems of all files at once."""
+def load_all(meetings_dir: Path, *, full_check: Collection[dt.date] | None = None,
+             cache: Path | None = None) -> tuple[Committee, list[Meeting]]:
+    """Load the committee and every meeting, collecting the problems of all files at once.
+
+    `full_check`: the meetings whose attachments are opened and checked in full (default:
+    all); the others get only the path checks. `cache` (the project's .alu-work/cache/):
+    keep parsed meetings there by their YAML's sha256 (see meetingcache.py); used only for
+    meetings not in `full_check`.
+    """
+    from .meetingcache import ParsedMeetings
+
     committee = load_committee(meetings_dir)
+    deep = None if full_check is None else {day.isoformat() for day in full_check}
+    parsed = ParsedMeetings(cache, committee, meetings_dir) if cache is not None and deep is not None else None
     meetings: list[Meeting] = []
     problems: list[str] = []
     for folder in meeting_folders(meetings_dir):
         if not (folder / "meeting.yaml").exists():
             problems.append(f"{display_path(folder)}: no meeting.yaml in this meeting folder")
             continue
+        full = deep is None or folder.name in deep
         try:
-            meetings.append(load_meeting(folder, committee))
+            meeting = parsed.get(folder) if parsed is not None and not full else None
+            if meeting is None:
+                meeting = load_meeting(folder, committee, deep=full)
+                if parsed is not None:
+                    parsed.keep(folder, meeting)
+            meetings.append(meeting)
         except InvalidInput as exc:
             problems.extend(exc.problems)
+    if parsed is not None:
+        parsed.save()
     problems.extend(check_numbers(meetings))
     if problems:
         raise InvalidInput(problems)
