@@ -92,6 +92,20 @@ def build(paths: Paths, date: dt.date | None, all_: bool, force: bool) -> None:
         build_module.build(paths, date, echo=click.echo, force=force)
 
 
+@cli.command()
+@click.argument("date", type=DATE)
+@click.pass_obj
+def watch(paths: Paths, date: dt.date) -> None:
+    """Rebuild a meeting's draft PDFs in .alu-work/preview/DATE/ on every save of its YAML or
+    attachments, until Ctrl-C. Never writes the archive."""
+    from .convert import prestart
+
+    with prestart(paths):  # the warm converter stays attached (and warm) while the watch runs
+        from .watch import watch_meeting
+
+        watch_meeting(paths, date, echo=click.echo)
+
+
 def _progress():  # type: ignore[no-untyped-def]
     """A counter line per tenth of the conversions: 'convert  12/48 PDFs'."""
     shown = {"last": -1}
