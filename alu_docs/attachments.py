@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import functools
 import json
 import logging
 import os
@@ -175,11 +176,11 @@ class VerdictCache:
         self._changed()
         return digest
 
-    def known(self, path: Path) -> Verdict | None:
+    def known(self, path: Path, resolved: Path | None = None) -> Verdict | None:
         """The verdict kept for this file as it is now (same size and mtime), else None: never
-        reads the file."""
+        reads the file. `resolved`: the path resolved already (saves the look-ups)."""
         stat = path.stat()
-        entry = self.files.get(str(path.resolve()))
+        entry = self.files.get(str(resolved or path.resolve()))
         if not entry or entry[:2] != [stat.st_size, stat.st_mtime_ns] or entry[2] not in self.verdicts:
             return None
         known = self.verdicts[entry[2]]
@@ -234,9 +235,15 @@ def save_verdicts() -> None:
         store.save()
 
 
+@functools.lru_cache(maxsize=4096)
+def _resolved(folder: Path) -> Path:
+    """A meeting folder resolved (once per process: a check resolves it for every attachment)."""
+    return folder.resolve()
+
+
 def project_cache(folder: Path) -> Path:
     """`paths.cache` of the project a meeting folder (meetings/YYYY-MM-DD) belongs to."""
-    return Paths.at(folder.resolve().parent.parent).cache
+    return Paths.at(_resolved(folder).parent.parent).cache
 
 
 def check_attachment(folder: Path, written: str, *, cache: Path | None = None,
@@ -251,7 +258,8 @@ def check_attachment(folder: Path, written: str, *, cache: Path | None = None,
     if ".." in rel.parts or ".." in written.replace("\\", "/").split("/"):
         return f"expected a path inside the meeting folder; got {written!r} (no '..')"
     full = folder / rel
-    if not full.resolve().is_relative_to(folder.resolve()):
+    resolved = full.resolve()
+    if not resolved.is_relative_to(_resolved(folder)):
         return f"expected a file inside the meeting folder; {written!r} is a link to outside it"
     if not full.exists():
         return f"file not found: {display_path(full)}"
@@ -264,7 +272,7 @@ def check_attachment(folder: Path, written: str, *, cache: Path | None = None,
     if not _head_is_pdf(full):
         return f"expected a PDF; {written!r} is not one (it does not start with %PDF-)"
     store = verdicts(cache or project_cache(folder))
-    found = store.verdict(full) if deep else store.known(full)
+    found = store.verdict(full) if deep else store.known(full, resolved)
     if found is None:
         return None
     if found.refusal:
@@ -299,7 +307,8 @@ def meeting_attachments_problem(folder: Path, files: list[Path], *, cache: Path 
         return (f"the attachments are {size / 2**20:.0f} MB in all; a meeting's attachments may be at most "
                 f"{limits.megabytes} MB (make the files smaller, or set ALU_MAX_ATTACHMENTS_MB)")
     store = verdicts(cache or project_cache(folder))
-    found = [store.verdict(f) if deep else store.known(f) for f in present if _head_is_pdf(f)]
+    # (not deep: only verdicts kept for the file as it is, which was a PDF then; no file is read)
+    found = [store.verdict(f) for f in present if _head_is_pdf(f)] if deep else [store.known(f) for f in present]
     pages = sum(verdict.pages for verdict in found if verdict is not None)
     if pages > limits.pages:
         return (f"the attachments have {pages} pages in all; a meeting's attachments may have at most "

@@ -62,9 +62,10 @@ class ParsedMeetings:
             return None
         meeting = known[1]
         files = [a for case in meeting.cases for a in case.attachments if a.file]
-        if any(check_attachment(folder, a.file, deep=False) for a in files) or \
-                meeting_attachments_problem(folder, [a.path for a in files], deep=False):
+        if any(check_attachment(folder, a.file, deep=False) for a in files):
             return None
+        if len(files) > 1 and meeting_attachments_problem(folder, [a.path for a in files], deep=False):
+            return None  # (one file: check_attachment applied the same limits)
         self.seen[key] = known
         return meeting
 
