@@ -235,9 +235,14 @@ def save_verdicts() -> None:
         store.save()
 
 
-@functools.lru_cache(maxsize=4096)
 def _resolved(folder: Path) -> Path:
-    """A meeting folder resolved (once per process: a check resolves it for every attachment)."""
+    """A meeting folder resolved (once per process and folder: a check resolves it for every
+    attachment). By its absolute path: a relative one means another folder after a chdir."""
+    return _resolve_absolute(folder.absolute())
+
+
+@functools.lru_cache(maxsize=4096)
+def _resolve_absolute(folder: Path) -> Path:
     return folder.resolve()
 
 

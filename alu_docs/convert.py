@@ -32,7 +32,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from queue import Queue
 from typing import IO
@@ -648,6 +648,8 @@ class PdfBatches:
         self.where: dict[Path, Path] = {}
         self.runs = 0
         self.served = 0  # files the warm converter converted
+        self.serving: Future[None] | None = None  # the thread that feeds the warm converter
+        self.to_serve = 0  # files queued for it
         self.pool = ThreadPoolExecutor(max_workers=self.workers)
         self.futures: list[Future[None]] = []
         self.batches: list[list[Path]] = []
@@ -677,12 +679,15 @@ class PdfBatches:
             if len(self.pending) >= self.size:
                 self._start()
             return
-        if not self.runs:
-            self._launch([], self._serve_run)
-            self.served_batch = self.batches[-1]
+        if self.serving is None:
+            self.runs += 1
+            self.serving = self.pool.submit(self._serve_run, self.outdir / "run0")
         self.where[docx] = self.outdir / "run0" / (docx.stem + ".pdf")
-        self.served_batch.append(docx)
-        self.queue.put(docx)
+        converted: Future[bool] = Future()  # True: by the server, still to check; False: checked
+        self.futures.append(converted)  # type: ignore[arg-type]
+        self.batches.append([docx])
+        self.to_serve += 1
+        self.queue.put((docx, converted))
 
     def _cached(self, docx: Path) -> None:
         if self.cached == 0:  # one batch, done from the start
@@ -718,36 +723,47 @@ class PdfBatches:
             to_pdf(files, out, work=self.work, group=self)
             self._keep(files)
 
-    def _serve_run(self, files: list[Path], out: Path) -> None:
-        """Each file through the warm converter as it comes; the rest the plain way when the
-        server cannot start or stops answering."""
+    def _serve_run(self, out: Path) -> None:
+        """Each file through the warm converter as it comes, handed to completed() at once (which
+        checks and tags it while the next one converts); the rest in one plain run when the
+        server cannot start or stops answering. Every file's future is resolved, also on failure."""
         assert self.server is not None
-        left: list[Path] = []
-        usable = self.server.ready(group=self)
-        while (docx := self.queue.get()) is not None and not self.stopped:
-            if usable and not left:
-                try:
-                    self.server.convert(docx, out / (docx.stem + ".pdf"), timeout_for(1), group=self)
-                    self.served += 1
-                    continue
-                except ServerUnavailable as exc:
-                    self.server.problem = str(exc)
-            left.append(docx)
-        if self.stopped or _stopping.is_set():
-            return
-        if left and self.echo and find_soffice():
-            self.echo(f"convert  warm converter unavailable: {self.server.problem}; using a plain LibreOffice run")
-        done = [f for f in files if f not in left]
-        _checked(done, [self.where[f] for f in done], [])
-        to_pdf(left, out, work=self.work, group=self)
-        self._keep(files)
+        left: list[tuple[Path, Future[bool]]] = []
+        failure: Exception = ConversionFailed("the conversion was stopped")
+        try:
+            usable = self.server.ready(group=self)
+            while (item := self.queue.get()) is not None:
+                docx, converted = item
+                if usable and not left and not self.stopped:
+                    try:
+                        self.server.convert(docx, out / (docx.stem + ".pdf"), timeout_for(1), group=self)
+                        self.served += 1
+                        converted.set_result(True)
+                        continue
+                    except ServerUnavailable as exc:
+                        self.server.problem = str(exc)
+                left.append(item)
+            if left and not self.stopped and not _stopping.is_set():
+                if self.echo and find_soffice():
+                    self.echo(f"convert  warm converter unavailable: {self.server.problem}; "
+                              "using a plain LibreOffice run")
+                to_pdf([docx for docx, _ in left], out, work=self.work, group=self)
+                for _, converted in left:
+                    converted.set_result(False)
+        except Exception as exc:  # ToolMissing, ConversionFailed: each waiting file gets it
+            failure = exc
+            raise
+        finally:
+            for _, converted in left:
+                if not converted.done():
+                    converted.set_exception(failure)
 
     def busy(self) -> bool:
         """Whether LibreOffice still has files of this build to convert (time for other work)."""
         if self.pending:
             return True
-        if self.server is not None and self.runs:
-            return self.served < len(self.served_batch)
+        if self.serving is not None:
+            return self.served < self.to_serve
         return not all(future.done() for future in self.futures)
 
     def describe(self) -> str:
@@ -763,15 +779,24 @@ class PdfBatches:
 
     def completed(self) -> Iterator[dict[Path, Path]]:
         """Convert what is left; yield each run's {docx: pdf} as soon as that run is done
-        (in the order the runs started), so later steps can begin while others convert.
+        (in the order the runs started; the warm converter's files one by one, checked and
+        tagged here while the next converts), so later steps can begin while others convert.
         Re-raises ConversionFailed / ToolMissing from a run."""
         self._start()
         done = 0
         for future, files in zip(self.futures, self.batches, strict=True):
-            while self.progress and not future.done():
-                self.progress(done + sum(1 for f in files if self.where[f].exists()), len(self.files))
-                time.sleep(0.25)
-            future.result()
+            while not future.done():
+                if self.progress:
+                    self.progress(done + sum(1 for f in files if self.where[f].exists()), len(self.files))
+                waited = [future] if self.serving is None else [future, self.serving]
+                wait(waited, timeout=0.25, return_when=FIRST_COMPLETED)
+                if self.serving is not None and self.serving.done() and not future.done():
+                    self.serving.result()  # its error; it resolves every file when it ends well
+            served = future.result()  # None: a plain run's or the cache's; else the warm converter's
+            if served is True:  # converted, not yet checked: checked here while the next one converts
+                _checked(files, [self.where[f] for f in files], [])
+            if served is not None:
+                self._keep(files)
             done += len(files)
             if self.progress:
                 self.progress(done, len(self.files))
