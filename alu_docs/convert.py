@@ -504,6 +504,11 @@ class WarmServer:
             with contextlib.suppress(OSError, ServerUnavailable):
                 self._call(self.endpoint, 5, "detach", os.getpid())
             self.endpoint = None
+        elif self.spawned is not None and self.spawned.poll() is None:
+            # started by a build that needed no conversion (all cached): still starting, so
+            # leave a note that this process ended well, or the server takes it for dead
+            with contextlib.suppress(OSError):
+                converter.note_detached(self.state, os.getpid())
 
 
 _spawned: list[subprocess.Popen[bytes]] = []  # servers this process started: reaped once they exit

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -147,3 +150,24 @@ def test_packet_and_pdfs_come_from_the_cache_when_their_input_is_unchanged(proje
     packet_line = next(line for line in output.splitlines() if line.startswith("packet"))
     assert status == 0 and "from the cache" not in packet_line  # a case title is in the packet: made again
     assert "status vinteren 2025" in pdftotext(folder / "ALU-2025-08-27-sakspapirer.pdf")
+
+
+def test_a_build_that_converts_nothing_leaves_the_warm_converter_running(project: Path, soffice) -> None:
+    from alu_docs.convert import WarmServer
+    from tests.test_convert_faults import need_uno
+
+    need_uno()
+    assert run_cli("build", "2025-08-27")[0] == 0  # every PDF is in the cache now
+    server = WarmServer(project / ".alu-work")
+    assert server._attach_running()
+    server.kill()
+    done = subprocess.run([sys.executable, "-m", "alu_docs", "build", "--force", "2025-08-27"], cwd=project,
+                          capture_output=True, text=True)  # a process that starts a server and ends
+    assert done.returncode == 0 and "(7 unchanged from the cache)" in done.stdout, done.stdout + done.stderr
+    deadline = time.monotonic() + 60
+    while not (project / ".alu-work" / "converter" / "server" / "server.json").exists():
+        assert time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.1)
+    time.sleep(1)  # it would have taken the build's end for a death by now
+    assert server._attach_running(), "the warm converter exited with the build that started it"
+    server.kill()
