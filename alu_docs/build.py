@@ -29,6 +29,9 @@ from .names import MINUTES, NOTICE, PACKET, DocKey
 from .packet import load_fonts, make_packets
 from .paths import Echo, Paths
 from .render import DocPlan, RenderedDoc, plan_meeting, render_plans
+from .uptodate import inputs_stamp as _inputs_stamp
+from .uptodate import save_stamp as _save_stamp
+from .uptodate import stamp_matches as _stamp_matches
 from .yamledit import with_approval, with_case_numbers
 
 INTERNAL_README = """\
@@ -456,36 +459,3 @@ def build_all(paths: Paths, *, echo: Echo = print, force: bool = False,
     echo(f"done     {built} meetings built, {len(results) - built} unchanged")
     _save_stamp(paths, stamp)
     return results
-
-
-STAMP = "build-all.json"  # in the project's cache: not archival, not in the manifest
-
-
-def _inputs_stamp(paths: Paths) -> str:
-    """sha256 over every file a build reads: meetings/ (YAML, roster, attachments),
-    templates/ and the code itself."""
-    parts = [__version__]
-    for folder in (paths.meetings, paths.templates, Path(__file__).parent):
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                parts.append(f"{path.relative_to(folder).as_posix()}:{file_sha256(path)}")
-    return sha256("\n".join(parts).encode())
-
-
-def _save_stamp(paths: Paths, stamp: str) -> None:
-    manifest = Manifest.load(paths.archive)
-    (paths.cache).mkdir(parents=True, exist_ok=True)
-    (paths.cache / STAMP).write_text(json.dumps({"stamp": stamp, "manifest": manifest.digest()}), encoding="utf-8")
-
-
-def _stamp_matches(paths: Paths, stamp: str) -> bool:
-    """The last build --all saw the same inputs, the manifest is the one it left, and every
-    recorded file is still there with its size."""
-    try:
-        saved = json.loads((paths.cache / STAMP).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    manifest = Manifest.load(paths.archive)
-    return saved.get("stamp") == stamp and saved.get("manifest") == manifest.digest() and bool(manifest.files) \
-        and all((paths.archive / r).is_file() and (paths.archive / r).stat().st_size == e["size"]
-                for r, e in manifest.files.items())

@@ -80,9 +80,9 @@ def build(paths: Paths, date: dt.date | None, all_: bool, force: bool) -> None:
     if all_ == (date is not None):
         raise click.UsageError("give a DATE or --all")
     if all_:
-        from . import build as build_module
+        from .uptodate import build_all  # decides "nothing changed" before loading the build
 
-        build_module.build_all(paths, echo=click.echo, force=force, progress=_progress())
+        build_all(paths, echo=click.echo, force=force, progress=_progress())
         return
     from .convert import prestart
 
