@@ -205,7 +205,7 @@ def _render_and_convert(paths: Paths, ctx: Context, jobs: list[_Job], index_plan
             path = work / "docx" / f"{name}.docx"
             path.write_bytes(data)
             keys[path] = key
-            batches.add(path)
+            batches.add(path, private=key is not None and key.edition != "public")
 
         started = time.monotonic()
         for job in jobs:
@@ -239,7 +239,7 @@ def _render_and_convert(paths: Paths, ctx: Context, jobs: list[_Job], index_plan
                     else:  # dated by its meeting, not the clock: the same input gives the same bytes
                         key = keys[docx]
                         out.pdfs[key] = reproducible_pdf(pdf.read_bytes(), name=key.stem(short), created=key.date,
-                                                         cache=paths.cache)
+                                                         cache=_cache_for(paths, key.edition))
                 if repaired is None:  # the packets need the archival copies now: wait for them, once
                     repaired = copies.result()
                     packet_lines.extend(repaired)
@@ -254,6 +254,12 @@ def _render_and_convert(paths: Paths, ctx: Context, jobs: list[_Job], index_plan
         for line in packet_lines:
             echo(line)
     return out
+
+
+def _cache_for(paths: Paths, edition: str) -> Path | None:
+    """The cache of filled and finished documents: the public edition's only (the cache is not
+    internal/, where confidential text may live)."""
+    return paths.cache if edition == "public" else None
 
 
 def _normalise_attachments(paths: Paths, jobs: list[_Job]) -> list[str]:
@@ -312,8 +318,9 @@ class _Job:
         return found
 
     def render(self, ctx: Context, paths: Paths) -> None:
-        for plans in self.plans.values():
-            self.docs.extend(render_plans(ctx, self.meeting, plans, paths.templates, cache=paths.cache))
+        for edition, plans in self.plans.items():
+            self.docs.extend(render_plans(ctx, self.meeting, plans, paths.templates,
+                                          cache=_cache_for(paths, edition)))
         if self.approval:
             self._guard_approved()
 

@@ -98,12 +98,9 @@ def build(paths: Paths, date: dt.date | None, all_: bool, force: bool) -> None:
 def watch(paths: Paths, date: dt.date) -> None:
     """Rebuild a meeting's draft PDFs in .alu-work/preview/DATE/ on every save of its YAML or
     attachments, until Ctrl-C. Never writes the archive."""
-    from .convert import prestart
+    from .watch import watch_meeting
 
-    with prestart(paths):  # the warm converter stays attached (and warm) while the watch runs
-        from .watch import watch_meeting
-
-        watch_meeting(paths, date, echo=click.echo)
+    watch_meeting(paths, date, echo=click.echo)
 
 
 def _progress():  # type: ignore[no-untyped-def]

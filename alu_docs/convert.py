@@ -648,6 +648,7 @@ class PdfBatches:
         self.cached = 0
         self.progress = progress
         self.files: list[Path] = []
+        self.private: set[Path] = set()  # not cached (see add)
         self.pending: list[Path] = []
         self.queue: Queue[Path | None] = Queue()  # files for the warm converter
         self.where: dict[Path, Path] = {}
@@ -672,11 +673,14 @@ class PdfBatches:
         if self.server is not None:
             _release(self.server)
 
-    def add(self, docx: Path) -> None:
+    def add(self, docx: Path, *, private: bool = False) -> None:
         """Queue one file; a full batch starts converting at once (the warm converter: each file).
-        A DOCX converted before (same bytes) is taken from the cache instead."""
+        A DOCX converted before (same bytes) is taken from the cache instead; a `private` one
+        (the internal edition) is neither taken from nor kept in the cache, which is not internal/."""
         self.files.append(docx)
-        if self.cache and self.cache.find(docx, self.outdir / "cached" / (docx.stem + ".pdf")):
+        if private:
+            self.private.add(docx)
+        elif self.cache and self.cache.find(docx, self.outdir / "cached" / (docx.stem + ".pdf")):
             self._cached(docx)
             return
         if self.server is None:
@@ -707,7 +711,8 @@ class PdfBatches:
 
     def _keep(self, files: list[Path]) -> None:
         for docx in files if self.cache else []:
-            self.cache.keep(docx, self.where[docx])
+            if docx not in self.private:
+                self.cache.keep(docx, self.where[docx])
 
     def _launch(self, files: list[Path], target: Callable[[list[Path], Path], None]) -> None:
         out = self.outdir / f"run{self.runs}"

@@ -8,7 +8,8 @@ The fingerprint covers what decides a parse besides the file itself: committee.y
 (the roster) and the code that parses (model, schema, load, attachments, names). Only
 meetings without problems are kept. A kept meeting is used only if its attachments still
 pass the path checks (no file is opened, see attachments.check_attachment with deep=False);
-otherwise it is parsed again, which names the problem with its line. The folder is the
+otherwise it is parsed again, which names the problem with its line. A meeting with a
+confidential case is never kept (its text belongs in internal/ only). The folder is the
 project's own disposable cache (git-ignored, like every file under .alu-work/); a stale or
 unreadable file is ignored and replaced.
 """
@@ -70,8 +71,11 @@ class ParsedMeetings:
         return meeting
 
     def keep(self, folder: Path, meeting: Meeting) -> None:
-        """Keep a meeting just parsed, if its file is still what get() read (not edited meanwhile)."""
+        """Keep a meeting just parsed, if its file is still what get() read (not edited meanwhile)
+        and it has no confidential case (this cache is not internal/)."""
         key = str(folder)
+        if any(case.confidential for case in meeting.cases):
+            return
         with contextlib.suppress(OSError):
             digest = _sha256((folder / "meeting.yaml").read_bytes())
             if self.read.get(key, digest) == digest:

@@ -871,15 +871,13 @@ def make_packets(ctx: Context, meetings: list[tuple[Meeting, list[str]]], pdfs: 
             if ctx.key(meeting, NOTICE, edition=edition) not in pdfs:
                 continue
             started = time.monotonic()
-            try:  # a missing attachment: build_packet names it
-                kept = cache / "packet" / f"{packet_input(ctx, meeting, edition, pdfs, cache)}.pdf"
-                data = kept.read_bytes()
-                os.utime(kept)
-                how = "unchanged, from the cache"
-            except OSError:
+            public = edition == "public"  # the internal edition is not cached: the cache is not internal/
+            data = _kept_packet(ctx, meeting, edition, pdfs, cache) if public else None
+            how = "unchanged, from the cache"
+            if data is None:
                 data = build_packet(ctx, meeting, edition, pdfs, cache=cache)
-                with contextlib.suppress(OSError):
-                    _keep_packet(cache / "packet" / f"{packet_input(ctx, meeting, edition, pdfs, cache)}.pdf", data)
+                if public:
+                    _keep_packet(ctx, meeting, edition, pdfs, cache, data)
                 how = f"in {time.monotonic() - started:.1f} s"
             packets[ctx.key(meeting, PACKET, edition=edition)] = data
             pages = len(pikepdf.open(io.BytesIO(data)).pages)
@@ -914,11 +912,27 @@ def packet_input(ctx: Context, meeting: Meeting, edition: str, pdfs: dict[DocKey
     return hashlib.sha256(json.dumps(facts, default=str, ensure_ascii=False).encode()).hexdigest()
 
 
-def _keep_packet(kept: Path, data: bytes) -> None:
-    kept.parent.mkdir(parents=True, exist_ok=True)
-    temporary = kept.with_name(f".{kept.name}.{os.getpid()}")
-    temporary.write_bytes(data)
-    temporary.replace(kept)
-    entries = sorted(kept.parent.glob("*.pdf"), key=lambda p: p.stat().st_mtime)
-    for old in entries[: max(0, len(entries) - PACKETS_KEPT)]:
-        old.unlink(missing_ok=True)
+def _kept_packet(ctx: Context, meeting: Meeting, edition: str, pdfs: dict[DocKey, bytes],
+                 cache: Path) -> bytes | None:
+    """The packet made before from the same input, or None (also when an attachment is
+    missing: build_packet names it)."""
+    try:
+        kept = cache / "packet" / f"{packet_input(ctx, meeting, edition, pdfs, cache)}.pdf"
+        data = kept.read_bytes()
+        os.utime(kept)
+        return data
+    except OSError:
+        return None
+
+
+def _keep_packet(ctx: Context, meeting: Meeting, edition: str, pdfs: dict[DocKey, bytes], cache: Path,
+                 data: bytes) -> None:
+    with contextlib.suppress(OSError):
+        kept = cache / "packet" / f"{packet_input(ctx, meeting, edition, pdfs, cache)}.pdf"
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        temporary = kept.with_name(f".{kept.name}.{os.getpid()}")
+        temporary.write_bytes(data)
+        temporary.replace(kept)
+        entries = sorted(kept.parent.glob("*.pdf"), key=lambda p: p.stat().st_mtime)
+        for old in entries[: max(0, len(entries) - PACKETS_KEPT)]:
+            old.unlink(missing_ok=True)

@@ -2,11 +2,12 @@
 
 On every save of the meeting's files it renders and converts the meeting's draft documents
 (notice, case papers, minutes; the internal edition too when a case is confidential) into
-the preview folder `.alu-work/preview/DATE/` (internal edition: `.../DATE/internal/`), and
-prints one line with the time it took. It never writes archive/ or internal/: nothing is
-approved, issued, signed or recorded in the manifest, and no case number is written back
-to meeting.yaml (`alu-docs build` does all that). Minutes already approved in the archive
-are not previewed.
+the preview folder `.alu-work/preview/DATE/` (the internal edition, which may hold
+confidential text, in `internal/preview/DATE/`: internal/ is its only home), and prints one
+line with the time it took. It never writes archive/: nothing is approved, issued, signed
+or recorded in the manifest, and no case number is written back to meeting.yaml
+(`alu-docs build` does all that). Minutes already approved in the archive are not
+previewed. Only the public edition's DOCX and PDFs go through the caches in .alu-work/.
 
 What it watches: the meeting's folder (meeting.yaml and the attachments), committee.yaml,
 the templates, and the other meetings' meeting.yaml (they decide case numbers and open
@@ -38,15 +39,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .archive import Manifest
-from .context import Context
-from .convert import PdfBatches
+from .convert import PdfBatches, prestart
 from .errors import AluError, InvalidInput
 from .load import display_path
-from .model import find_meeting, load_all
 from .names import MINUTES
 from .paths import Echo, Paths
-from .render import plan_meeting, render_plans
 
 POLL = 0.1  # seconds between two looks at the files
 QUIET = 0.2  # seconds without a change before a rebuild starts
@@ -54,8 +51,8 @@ QUIET = 0.2  # seconds without a change before a rebuild starts
 Stamp = tuple[int, int, int] | None  # (mtime_ns, size, inode); None: missing
 
 
-def preview_folder(paths: Paths, date: dt.date) -> Path:
-    return paths.work / "preview" / date.isoformat()
+def preview_folder(paths: Paths, date: dt.date, edition: str = "public") -> Path:
+    return (paths.work if edition == "public" else paths.internal) / "preview" / date.isoformat()
 
 
 def watched_files(paths: Paths, date: dt.date) -> dict[str, Stamp]:
@@ -110,6 +107,11 @@ class Preview:
 def build_preview(paths: Paths, date: dt.date) -> Preview:
     """Render and convert the meeting's draft documents into its preview folder. Raises
     InvalidInput (bad YAML) and the conversion's errors; writes nothing else."""
+    from .archive import Manifest  # (here: the first look starts the converter before these load)
+    from .context import Context
+    from .model import find_meeting, load_all
+    from .render import plan_meeting, render_plans
+
     committee, meetings = load_all(paths.meetings, full_check=[date], cache=paths.cache)
     meeting = find_meeting(meetings, date, paths.meetings)
     ctx = Context.build(committee, meetings)
@@ -124,25 +126,25 @@ def build_preview(paths: Paths, date: dt.date) -> Preview:
         plans = {e: [p for p in ps if p.key.kind != MINUTES] for e, ps in plans.items()}
         result.notes.append(f"{date.isoformat()}: the minutes were approved on {approved.get('on')}; "
                             "not previewed (alu-docs build leaves them unchanged)")
-    target = preview_folder(paths, date)
     with tempfile.TemporaryDirectory(prefix="alu-preview-") as work_name:
         work = Path(work_name)
         wanted: dict[Path, Path] = {}  # DOCX in the work folder -> its preview PDF
         count = sum(len(p) for p in plans.values())
         with PdfBatches(work / "pdf", count, work=paths.work) as batches:
             for edition, edition_plans in plans.items():
-                folder = target if edition == "public" else target / "internal"
-                for doc in render_plans(ctx, meeting, edition_plans, paths.templates, cache=paths.cache):
+                public = edition == "public"
+                docs = render_plans(ctx, meeting, edition_plans, paths.templates, cache=paths.cache if public else None)
+                for doc in docs:
                     docx = work / f"{edition}--{doc.key.stem(short)}.docx"
                     docx.write_bytes(doc.docx)
-                    wanted[docx] = folder / f"{doc.key.stem(short)}.pdf"
-                    batches.add(docx)
+                    wanted[docx] = preview_folder(paths, date, edition) / f"{doc.key.stem(short)}.pdf"
+                    batches.add(docx, private=not public)
             for run in batches.completed():
                 for docx, pdf in run.items():
                     if _replace(wanted[docx], pdf.read_bytes()):
                         result.changed.append(wanted[docx])
                     result.files.append(wanted[docx])
-    for folder in {target, target / "internal"}:  # a deleted case's paper, an edition no longer made
+    for folder in {preview_folder(paths, date, e) for e in ("public", "internal")}:  # a deleted case, an edition
         for stale in folder.glob("*.pdf") if folder.is_dir() else []:
             if stale not in result.files:
                 stale.unlink(missing_ok=True)
@@ -195,8 +197,18 @@ def rebuild_once(paths: Paths, date: dt.date, echo: Echo) -> bool:
     return True
 
 
-def watch_meeting(paths: Paths, date: dt.date, *, echo: Echo = print, stop: threading.Event | None = None,
-                  rebuild: Callable[[Paths, dt.date, Echo], bool] = rebuild_once) -> None:
+def watch_meeting(paths: Paths, date: dt.date, *, echo: Echo = print) -> None:
+    """`alu-docs watch DATE`: the warm converter held (started now if needed) while
+    watch_loop rebuilds the preview after every save, until Ctrl-C."""
+    if not (paths.meetings / date.isoformat()).is_dir():
+        raise AluError(f"no meeting folder {paths.meetings.name}/{date.isoformat()}/ to watch; "
+                       f"create it with: alu-docs new-meeting {date.isoformat()}")
+    with prestart(paths):  # attached for the whole watch: it never goes idle, and Ctrl-C stops it
+        watch_loop(paths, date, echo=echo)
+
+
+def watch_loop(paths: Paths, date: dt.date, *, echo: Echo = print, stop: threading.Event | None = None,
+               rebuild: Callable[[Paths, dt.date, Echo], bool] = rebuild_once) -> None:
     """Rebuild the preview now and after every save until Ctrl-C (or `stop` is set)."""
     stop = stop or threading.Event()
     echo(f"watch    {date.isoformat()}: previews in {display_path(preview_folder(paths, date))}/ "

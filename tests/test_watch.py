@@ -19,19 +19,20 @@ import pytest
 
 from alu_docs import watch
 from alu_docs.paths import Paths
-from tests.conftest import pdftotext, snapshot
+from tests.conftest import pdftotext, run_cli, snapshot
+from tests.test_minutes import SECRET, all_public_text, confidential  # noqa: F401 (a fixture)
 
 DATE = dt.date(2025, 8, 27)
 YAML = Path("meetings/2025-08-27/meeting.yaml")
 
 
 class Watching:
-    """watch_meeting in a thread with a rebuild that only counts (no LibreOffice)."""
+    """watch_loop in a thread with a rebuild that only counts (no LibreOffice)."""
 
     def __init__(self, project: Path) -> None:
         self.rebuilds = 0
         self.stop = threading.Event()
-        self.thread = threading.Thread(target=watch.watch_meeting, args=(Paths.at(project), DATE),
+        self.thread = threading.Thread(target=watch.watch_loop, args=(Paths.at(project), DATE),
                                        kwargs={"echo": lambda line: None, "stop": self.stop, "rebuild": self.count})
         self.thread.start()
         self.settle()
@@ -98,6 +99,25 @@ def test_errors_are_shown_and_the_watch_goes_on(project: Path) -> None:
     lines.clear()
     assert watch.rebuild_once(paths, DATE, lines.append) is False
     assert "cases[0].type: expected one of decision, discussion, information; got 'diskusjon'" in lines[1]
+
+
+def test_a_meeting_that_does_not_exist_is_an_error(project: Path) -> None:
+    status, output = run_cli("watch", "2031-01-08")
+    assert status == 2
+    assert output.strip() == ("error: no meeting folder meetings/2031-01-08/ to watch; "
+                              "create it with: alu-docs new-meeting 2031-01-08")
+
+
+def test_the_internal_edition_is_previewed_in_internal_only(project: Path, confidential: Path, soffice,  # noqa: F811
+                                                             poppler) -> None:
+    lines: list[str] = []
+    assert watch.rebuild_once(Paths.at(project), DATE, lines.append), lines
+    internal = project / "internal" / "preview" / DATE.isoformat()
+    public = project / ".alu-work" / "preview" / DATE.isoformat()
+    assert SECRET in " ".join(pdftotext(internal / "ALU-2025-08-27-referat.pdf").split())
+    assert "Unntatt offentlighet" in " ".join(pdftotext(public / "ALU-2025-08-27-referat.pdf").split())
+    assert SECRET not in all_public_text(project / ".alu-work")  # previews, caches, converter state
+    assert not (project / "archive" / "manifest.json").exists()
 
 
 def soffice_processes(project: Path) -> list[str]:
