@@ -243,8 +243,8 @@ def _render_and_convert(paths: Paths, ctx: Context, jobs: list[_Job], index_plan
                 if repaired is None:  # the packets need the archival copies now: wait for them, once
                     repaired = copies.result()
                     packet_lines.extend(repaired)
-                # packets of the meetings whose PDFs are all here, while later runs convert
-                ready = [j for j in waiting if all(d.key in out.pdfs for d in j.docs)]
+                # packets of the meetings whose packet PDFs (all but the minutes) are here, while the rest converts
+                ready = [j for j in waiting if all(d.key in out.pdfs for d in j.docs if d.key.kind != MINUTES)]
                 waiting = [j for j in waiting if j not in ready]
                 out.packets.update(make_packets(ctx, [(j.meeting, list(j.plans)) for j in ready], out.pdfs,
                                                 cache=paths.cache, echo=packet_lines.append))

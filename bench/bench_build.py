@@ -139,9 +139,9 @@ def main() -> None:
         work.mkdir()
         add = alu_docs.build.PdfBatches.add
 
-        def keep_copy(self, docx):  # type: ignore[no-untyped-def]
+        def keep_copy(self, docx, **options):  # type: ignore[no-untyped-def]
             shutil.copy(docx, work / docx.name)
-            add(self, docx)
+            add(self, docx, **options)
 
         os.environ["ALU_CONVERTER"] = "batch"  # this process starts no server of its own
         alu_docs.build.PdfBatches.add = keep_copy  # the warm-up build records what it converts
