@@ -32,7 +32,6 @@ from .render import DocPlan, RenderedDoc, plan_meeting, render_plans
 from .uptodate import inputs_stamp as _inputs_stamp
 from .uptodate import save_stamp as _save_stamp
 from .uptodate import stamp_matches as _stamp_matches
-from .yamledit import with_approval, with_case_numbers
 
 INTERNAL_README = """\
 # INTERNAL EDITION: DO NOT PUBLISH
@@ -410,11 +409,15 @@ def _file_meeting(tx: Transaction, ctx: Context, job: _Job, converted: _Converte
         tx.manifest.note("minutes approved", meeting=date)
         if "public" in approval["pdf"]:  # kept in the git-tracked YAML too: a lost manifest cannot undo it
             on = dt.date.fromisoformat(approval["on"])
+            from .yamledit import with_approval  # ruamel.yaml: only when the YAML is written
+
             tx.edit(meeting.yaml_relative, lambda text: with_approval(text, approval["pdf"]["public"], on))
     elif job.approval and job.approval.get("restored"):
         _readopt_approved(tx, ctx, job)
     numbers = {c.position: ctx.numbers[(meeting.date, c.position)] for c in meeting.cases if c.number is None}
     if numbers:
+        from .yamledit import with_case_numbers
+
         tx.edit(meeting.yaml_relative, lambda text: with_case_numbers(text, numbers))
 
 

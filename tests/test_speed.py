@@ -171,3 +171,13 @@ def test_a_build_that_converts_nothing_leaves_the_warm_converter_running(project
     time.sleep(1)  # it would have taken the build's end for a death by now
     assert server._attach_running(), "the warm converter exited with the build that started it"
     server.kill()
+
+
+def test_the_commands_load_the_heavy_libraries_only_when_they_use_them() -> None:
+    """pypdf, docxtpl (python-docx, jinja2), ruamel.yaml, reportlab, icalendar and holidays take
+    0.1-0.2 s each to import: loading the build, check, search and watch modules imports none."""
+    heavy = ("pypdf", "docxtpl", "docx", "jinja2", "ruamel", "reportlab", "icalendar", "holidays", "pyhanko")
+    code = ("import sys\nimport alu_docs.cli, alu_docs.build, alu_docs.check, alu_docs.search, alu_docs.watch\n"
+            f"print(sorted(m for m in {heavy!r} if m in sys.modules))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "[]"
