@@ -17,11 +17,11 @@ import hashlib
 import importlib.util
 import io
 import json
-import os
 import zipfile
 from pathlib import Path
 from typing import Any
 
+from . import cachefile
 from .texts import LANGUAGES
 
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -84,30 +84,17 @@ def _cache_entry(cache: Path, template: Path, context: dict[str, Any], *facts: s
     return cache / "docx" / f"{digest}.docx"
 
 
-def _keep(entry: Path, data: bytes) -> None:
-    with contextlib.suppress(OSError):
-        entry.parent.mkdir(parents=True, exist_ok=True)
-        temporary = entry.with_name(f".{entry.name}.{os.getpid()}")
-        temporary.write_bytes(data)
-        temporary.replace(entry)
-        entries = sorted(entry.parent.glob("*.docx"), key=lambda p: p.stat().st_mtime)
-        for old in entries[: max(0, len(entries) - CACHE_LIMIT)]:
-            old.unlink(missing_ok=True)
-
-
 def render_docx(template: Path, context: dict[str, Any], title: str, *, language: str, author: str,
                 day: dt.date, cache: Path | None = None) -> bytes:
     """Fill one template; `day` is the document's date in its properties (not the clock).
     With `cache` (the project's .alu-work/cache/), the same input is filled only once."""
     entry = _cache_entry(cache, template, context, title, language, author, day.isoformat()) if cache else None
-    if entry is not None:
-        with contextlib.suppress(OSError):
-            data = entry.read_bytes()
-            os.utime(entry)
-            return data
+    kept = cachefile.find(entry) if entry is not None else None
+    if kept is not None:
+        return kept
     data = _fill(template, context, title, language=language, author=author, day=day)
     if entry is not None:
-        _keep(entry, data)
+        cachefile.keep(entry, data, CACHE_LIMIT)
     return data
 
 

@@ -31,7 +31,6 @@ import contextlib
 import hashlib
 import io
 import json
-import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -41,6 +40,7 @@ from typing import TYPE_CHECKING
 import pikepdf
 from pikepdf import Array, Dictionary, Name, OutlineItem
 
+from . import cachefile
 from .attachments import open_attachment
 from .errors import AttachmentError, ToolMissing
 from .load import display_path
@@ -917,10 +917,7 @@ def _kept_packet(ctx: Context, meeting: Meeting, edition: str, pdfs: dict[DocKey
     """The packet made before from the same input, or None (also when an attachment is
     missing: build_packet names it)."""
     try:
-        kept = cache / "packet" / f"{packet_input(ctx, meeting, edition, pdfs, cache)}.pdf"
-        data = kept.read_bytes()
-        os.utime(kept)
-        return data
+        return cachefile.find(cache / "packet" / f"{packet_input(ctx, meeting, edition, pdfs, cache)}.pdf")
     except OSError:
         return None
 
@@ -928,11 +925,5 @@ def _kept_packet(ctx: Context, meeting: Meeting, edition: str, pdfs: dict[DocKey
 def _keep_packet(ctx: Context, meeting: Meeting, edition: str, pdfs: dict[DocKey, bytes], cache: Path,
                  data: bytes) -> None:
     with contextlib.suppress(OSError):
-        kept = cache / "packet" / f"{packet_input(ctx, meeting, edition, pdfs, cache)}.pdf"
-        kept.parent.mkdir(parents=True, exist_ok=True)
-        temporary = kept.with_name(f".{kept.name}.{os.getpid()}")
-        temporary.write_bytes(data)
-        temporary.replace(kept)
-        entries = sorted(kept.parent.glob("*.pdf"), key=lambda p: p.stat().st_mtime)
-        for old in entries[: max(0, len(entries) - PACKETS_KEPT)]:
-            old.unlink(missing_ok=True)
+        cachefile.keep(cache / "packet" / f"{packet_input(ctx, meeting, edition, pdfs, cache)}.pdf", data,
+                       PACKETS_KEPT)

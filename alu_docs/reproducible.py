@@ -15,11 +15,9 @@ names this content.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import io
-import os
 import struct
 import uuid
 import zlib
@@ -27,6 +25,7 @@ from pathlib import Path
 
 import pikepdf
 
+from . import cachefile
 from .errors import AluError
 
 # uuid5 namespace of alu-docs' document and instance IDs (a fixed, random-looking UUID)
@@ -63,20 +62,11 @@ def reproducible_pdf(data: bytes, *, name: str, created: dt.date, modified: dt.d
         return _reproducible(data, name, created, modified)
     facts = f"{Path(__file__).stat().st_mtime_ns}\n{name}\n{created}\n{modified}\n".encode()
     entry = cache / "pdf-final" / f"{hashlib.sha256(facts + data).hexdigest()}.pdf"
-    with contextlib.suppress(OSError):
-        kept = entry.read_bytes()
-        os.utime(entry)
-        return kept
-    made = _reproducible(data, name, created, modified)
-    with contextlib.suppress(OSError):
-        entry.parent.mkdir(parents=True, exist_ok=True)
-        temporary = entry.with_name(f".{entry.name}.{os.getpid()}")
-        temporary.write_bytes(made)
-        temporary.replace(entry)
-        entries = sorted(entry.parent.glob("*.pdf"), key=lambda p: p.stat().st_mtime)
-        for old in entries[: max(0, len(entries) - KEPT)]:
-            old.unlink(missing_ok=True)
-    return made
+    kept = cachefile.find(entry)
+    if kept is None:
+        kept = _reproducible(data, name, created, modified)
+        cachefile.keep(entry, kept, KEPT)
+    return kept
 
 
 KEPT = 400  # results kept in cache/pdf-final/; the least recently used go first
