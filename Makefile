@@ -58,9 +58,12 @@ templates: $(STAMP) ## regenerate the Word templates in templates/
 lint: $(STAMP) ## ruff
 	$(VENV)/bin/ruff check .
 
-bench: $(STAMP) system ## benchmarks: a build and a full rebuild vs one soffice call per file
+bench: $(STAMP) system ## benchmarks (one run): build, warm rebuild, watch, check DATE, search, full and no-op rebuild
+	@uptime
 	$(PY) bench/bench_build.py
+	$(PY) bench/bench_check.py
 	$(PY) bench/bench_archive.py
+	@uptime
 
 system: ## install LibreOffice, fonts, poppler, qpdf, Ghostscript and Tesseract with apt when missing (as root)
 	@scripts/ensure-system $(APT_PACKAGES)

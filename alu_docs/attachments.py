@@ -13,12 +13,18 @@ so a check reads again only files that changed:
 `meeting_attachments_problem` applies the per-meeting limits (total size, total pages;
 `Limits`, from ALU_MAX_ATTACHMENTS_MB / ALU_MAX_ATTACHMENT_PAGES). `open_attachment`
 opens one with pypdf for merging.
+
+Both take `deep=False` for the attachments of meetings a command does not work on (`check
+DATE`, `build DATE`, `search`): then only the path is checked (inside the folder, there,
+within the size limit, starting with %PDF-) and a verdict is used only when the cache
+already has it by the file's size and mtime; the file is never hashed or opened.
 """
 
 from __future__ import annotations
 
 import atexit
 import contextlib
+import functools
 import json
 import logging
 import os
@@ -27,14 +33,15 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-
-from pypdf import PdfReader
-from pypdf.errors import DependencyError
+from typing import TYPE_CHECKING
 
 from .errors import AttachmentError
 from .load import display_path
 from .normalise import NORMALISER, PASSWORD, Refused, inspect, sha256_of
 from .paths import Paths
+
+if TYPE_CHECKING:
+    from pypdf import PdfReader
 
 MAX_ATTACHMENT_PAGES = 2000
 
@@ -77,6 +84,9 @@ def quiet_pypdf() -> Iterator[None]:
 def open_attachment(path: Path, label: str | None = None, *, deep: bool = False) -> PdfReader:
     """Open an attachment PDF (best: its normalised copy) with pypdf for merging, or raise
     AttachmentError naming the file. `deep` also decodes every page's content."""
+    from pypdf import PdfReader  # ~0.2 s to import: only when an attachment is opened
+    from pypdf.errors import DependencyError
+
     label = label or display_path(path)
     with quiet_pypdf():
         try:
@@ -166,6 +176,16 @@ class VerdictCache:
         self._changed()
         return digest
 
+    def known(self, path: Path, resolved: Path | None = None) -> Verdict | None:
+        """The verdict kept for this file as it is now (same size and mtime), else None: never
+        reads the file. `resolved`: the path resolved already (saves the look-ups)."""
+        stat = path.stat()
+        entry = self.files.get(str(resolved or path.resolve()))
+        if not entry or entry[:2] != [stat.st_size, stat.st_mtime_ns] or entry[2] not in self.verdicts:
+            return None
+        known = self.verdicts[entry[2]]
+        return Verdict(known["pages"], tuple(known["repairs"]), known["refusal"])
+
     def verdict(self, path: Path) -> Verdict:
         digest = self.sha256(path)
         known = self.verdicts.get(digest)
@@ -215,15 +235,27 @@ def save_verdicts() -> None:
         store.save()
 
 
+def _resolved(folder: Path) -> Path:
+    """A meeting folder resolved (once per process and folder: a check resolves it for every
+    attachment). By its absolute path: a relative one means another folder after a chdir."""
+    return _resolve_absolute(folder.absolute())
+
+
+@functools.lru_cache(maxsize=4096)
+def _resolve_absolute(folder: Path) -> Path:
+    return folder.resolve()
+
+
 def project_cache(folder: Path) -> Path:
     """`paths.cache` of the project a meeting folder (meetings/YYYY-MM-DD) belongs to."""
-    return Paths.at(folder.resolve().parent.parent).cache
+    return Paths.at(_resolved(folder).parent.parent).cache
 
 
 def check_attachment(folder: Path, written: str, *, cache: Path | None = None,
-                     limits: Limits | None = None) -> str | None:
+                     limits: Limits | None = None, deep: bool = True) -> str | None:
     """Why an attachment path is refused, or None when normalisation can make an archival
-    copy of it (a damaged file it can repair is accepted; the build prints a warning)."""
+    copy of it (a damaged file it can repair is accepted; the build prints a warning).
+    Not `deep`: the path checks, and a verdict only if the cache has one (see the top)."""
     limits = limits or Limits.from_environment()
     rel = Path(written)
     if rel.is_absolute() or written.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", written):
@@ -231,7 +263,8 @@ def check_attachment(folder: Path, written: str, *, cache: Path | None = None,
     if ".." in rel.parts or ".." in written.replace("\\", "/").split("/"):
         return f"expected a path inside the meeting folder; got {written!r} (no '..')"
     full = folder / rel
-    if not full.resolve().is_relative_to(folder.resolve()):
+    resolved = full.resolve()
+    if not resolved.is_relative_to(_resolved(folder)):
         return f"expected a file inside the meeting folder; {written!r} is a link to outside it"
     if not full.exists():
         return f"file not found: {display_path(full)}"
@@ -241,11 +274,12 @@ def check_attachment(folder: Path, written: str, *, cache: Path | None = None,
     if size > limits.megabytes * 2**20:
         return (f"{written!r} is {size / 2**20:.0f} MB; a meeting's attachments may be at most {limits.megabytes} MB "
                 "in all (make the file smaller, or set ALU_MAX_ATTACHMENTS_MB)")
-    with full.open("rb") as fh:
-        head = fh.read(1024)
-    if not looks_like_pdf(head):
+    if not _head_is_pdf(full):
         return f"expected a PDF; {written!r} is not one (it does not start with %PDF-)"
-    found = verdicts(cache or project_cache(folder)).verdict(full)
+    store = verdicts(cache or project_cache(folder))
+    found = store.verdict(full) if deep else store.known(full, resolved)
+    if found is None:
+        return None
     if found.refusal:
         return f"{written!r}: {found.refusal}"
     if found.pages > limits.pages:
@@ -254,15 +288,21 @@ def check_attachment(folder: Path, written: str, *, cache: Path | None = None,
     return None
 
 
+def _head_is_pdf(path: Path) -> bool:
+    with path.open("rb") as fh:
+        return looks_like_pdf(fh.read(1024))
+
+
 def attachment_repairs(path: Path, cache: Path) -> tuple[str, ...]:
     """What normalisation will repair in an accepted attachment (for a warning in `check`)."""
     return verdicts(cache).verdict(path).repairs
 
 
 def meeting_attachments_problem(folder: Path, files: list[Path], *, cache: Path | None = None,
-                                limits: Limits | None = None) -> str | None:
+                                limits: Limits | None = None, deep: bool = True) -> str | None:
     """Why the attachments of the meeting in `folder` together are too much, or None. Only
-    files that passed `check_attachment` are counted (their verdicts are cached by then)."""
+    files that passed `check_attachment` are counted (their verdicts are cached by then;
+    not `deep`: pages are counted only where the cache has the verdict)."""
     limits = limits or Limits.from_environment()
     present = [f for f in dict.fromkeys(files) if f.is_file()]
     if not present:
@@ -272,7 +312,9 @@ def meeting_attachments_problem(folder: Path, files: list[Path], *, cache: Path 
         return (f"the attachments are {size / 2**20:.0f} MB in all; a meeting's attachments may be at most "
                 f"{limits.megabytes} MB (make the files smaller, or set ALU_MAX_ATTACHMENTS_MB)")
     store = verdicts(cache or project_cache(folder))
-    pages = sum(store.verdict(f).pages for f in present if looks_like_pdf(f.open("rb").read(1024)))
+    # (not deep: only verdicts kept for the file as it is, which was a PDF then; no file is read)
+    found = [store.verdict(f) for f in present if _head_is_pdf(f)] if deep else [store.known(f) for f in present]
+    pages = sum(verdict.pages for verdict in found if verdict is not None)
     if pages > limits.pages:
         return (f"the attachments have {pages} pages in all; a meeting's attachments may have at most "
                 f"{limits.pages} pages (attach summaries or links instead, or set ALU_MAX_ATTACHMENT_PAGES)")

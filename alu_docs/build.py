@@ -32,7 +32,9 @@ from .packet import load_fonts, make_packets
 from .paths import Echo, Paths
 from .records import Issued, Settlement
 from .render import DocPlan, RenderedDoc, notice_context, plan_meeting, render_plans
-from .yamledit import with_approval, with_case_numbers
+from .uptodate import inputs_stamp as _inputs_stamp
+from .uptodate import save_stamp as _save_stamp
+from .uptodate import stamp_matches as _stamp_matches
 
 INTERNAL_README = """\
 # INTERNAL EDITION: DO NOT PUBLISH
@@ -91,7 +93,8 @@ def build(paths: Paths, date: dt.date, *, echo: Echo = print, force: bool = Fals
     Raises InvalidInput (nothing written) on bad YAML, ToolMissing without LibreOffice
     (after writing the DOCX), ConversionFailed when a PDF is not produced.
     """
-    committee, meetings = load_checked(paths, [date])  # an issued case deleted from the YAML: an error
+    # an issued case deleted from the YAML is an error; other meetings' attachments get the path checks
+    committee, meetings = load_checked(paths, [date])
     meeting = find_meeting(meetings, date, paths.meetings)
     ctx = Context.build(committee, meetings)
     echo(f"check    {len(meetings)} meetings valid; {date.isoformat()}: {len(meeting.cases)} cases")
@@ -223,7 +226,7 @@ def _render_and_convert(paths: Paths, ctx: Context, jobs: list[_Job],
             path = work / "docx" / f"{name}.docx"
             path.write_bytes(data)
             keys[path] = key
-            batches.add(path)
+            batches.add(path, private=key is not None and key.edition != "public")
 
         started = time.monotonic()
         for job in jobs:
@@ -239,9 +242,10 @@ def _render_and_convert(paths: Paths, ctx: Context, jobs: list[_Job],
         echo(f"render   {len(keys)} documents in {time.monotonic() - started:.1f} s")
         started = time.monotonic()
         # LibreOffice converts in its own processes now: meanwhile load what the steps after it use
-        load_fonts()
         from . import ical  # noqa: F401  (icalendar is slow to import)
         from .reproducible import reproducible_pdf  # so is pikepdf
+        if batches.busy():  # the packet's fonts, if there is time (a rebuild usually has its packet cached)
+            load_fonts()
 
         packet_lines: list[str] = []  # shown after the conversion line
         waiting = list(jobs)
@@ -250,7 +254,8 @@ def _render_and_convert(paths: Paths, ctx: Context, jobs: list[_Job],
 
         def packets_of_ready() -> None:  # the meetings whose PDFs are all here, while later runs convert
             nonlocal waiting, repaired
-            ready = [j for j in waiting if all(d.key in out.pdfs for d in j.docs)]
+            # the packet PDFs (all but the minutes) are here: merge while the rest converts
+            ready = [j for j in waiting if all(d.key in out.pdfs for d in j.docs if d.key.kind != MINUTES)]
             waiting = [j for j in waiting if j not in ready]
             if ready and repaired is None:  # the packets need the archival copies now: wait for them, once
                 repaired = copies.result()
@@ -269,7 +274,8 @@ def _render_and_convert(paths: Paths, ctx: Context, jobs: list[_Job],
                         words = pool.submit(pdf_words, out.index_pdf)  # its link texts (pdftotext), meanwhile
                     else:  # dated by its meeting, not the clock: the same input gives the same bytes
                         key = keys[docx]
-                        out.pdfs[key] = reproducible_pdf(pdf.read_bytes(), name=key.stem(short), created=key.date)
+                        out.pdfs[key] = reproducible_pdf(pdf.read_bytes(), name=key.stem(short), created=key.date,
+                                                         cache=_cache_for(paths, key.edition))
                 packets_of_ready()
             packets_of_ready()  # meetings with nothing to convert
             out.index_words = words.result() if words else None
@@ -278,6 +284,12 @@ def _render_and_convert(paths: Paths, ctx: Context, jobs: list[_Job],
         for line in packet_lines:
             echo(line)
     return out
+
+
+def _cache_for(paths: Paths, edition: str) -> Path | None:
+    """The cache of filled and finished documents: the public edition's only (the cache is not
+    internal/, where confidential text may live)."""
+    return paths.cache if edition == "public" else None
 
 
 def _normalise_attachments(paths: Paths, jobs: list[_Job]) -> list[str]:
@@ -360,8 +372,9 @@ class _Job:
         return found
 
     def render(self, ctx: Context, paths: Paths) -> None:
-        for plans in self.plans.values():
-            self.docs.extend(render_plans(ctx, self.meeting, plans, paths.templates))
+        for edition, plans in self.plans.items():
+            self.docs.extend(render_plans(ctx, self.meeting, plans, paths.templates,
+                                          cache=_cache_for(paths, edition)))
         if self.approval:
             self._guard_approved()
         if "public" in self.plans:
@@ -509,11 +522,15 @@ def _file_meeting(tx: Transaction, ctx: Context, job: _Job, converted: _Converte
         tx.manifest.note("minutes approved", meeting=date)
         if "public" in approval["pdf"]:  # kept in the git-tracked YAML too: a lost manifest cannot undo it
             on = dt.date.fromisoformat(approval["on"])
+            from .yamledit import with_approval  # ruamel.yaml: only when the YAML is written
+
             tx.edit(meeting.yaml_relative, lambda text: with_approval(text, approval["pdf"]["public"], on))
     elif job.approval and job.approval.get("restored"):
         _readopt_approved(tx, ctx, job)
     numbers = {c.position: ctx.numbers[(meeting.date, c.position)] for c in meeting.cases if c.number is None}
     if numbers and converted.complete:
+        from .yamledit import with_case_numbers  # ruamel.yaml: only when the YAML is written
+
         tx.edit(meeting.yaml_relative, lambda text: with_case_numbers(text, numbers))
     return written
 
@@ -576,36 +593,3 @@ def build_all(paths: Paths, *, echo: Echo = print, force: bool = False,
     echo(f"done     {built} meetings built, {len(results) - built} unchanged")
     _save_stamp(paths, stamp)
     return results
-
-
-STAMP = "build-all.json"  # in the project's cache: not archival, not in the manifest
-
-
-def _inputs_stamp(paths: Paths) -> str:
-    """sha256 over every file a build reads: meetings/ (YAML, roster, attachments),
-    templates/ and the code itself."""
-    parts = [__version__]
-    for folder in (paths.meetings, paths.templates, Path(__file__).parent):
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                parts.append(f"{path.relative_to(folder).as_posix()}:{file_sha256(path)}")
-    return sha256("\n".join(parts).encode())
-
-
-def _save_stamp(paths: Paths, stamp: str) -> None:
-    manifest = Manifest.load(paths.archive)
-    (paths.cache).mkdir(parents=True, exist_ok=True)
-    (paths.cache / STAMP).write_text(json.dumps({"stamp": stamp, "manifest": manifest.digest()}), encoding="utf-8")
-
-
-def _stamp_matches(paths: Paths, stamp: str) -> bool:
-    """The last build --all saw the same inputs, the manifest is the one it left, and every
-    recorded file is still there with its size."""
-    try:
-        saved = json.loads((paths.cache / STAMP).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    manifest = Manifest.load(paths.archive)
-    return saved.get("stamp") == stamp and saved.get("manifest") == manifest.digest() and bool(manifest.files) \
-        and all((paths.archive / r).is_file() and (paths.archive / r).stat().st_size == e["size"]
-                for r, e in manifest.files.items())

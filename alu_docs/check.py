@@ -54,11 +54,12 @@ def warnings_for(committee: Committee, meetings: list[Meeting], meeting: Meeting
 def load_checked(paths: Paths, dates: list[dt.date] | None = None) -> tuple[Committee, list[Meeting]]:
     """load_all, and what the archive's records forbid: an issued case gone from the YAML of
     `dates` (every meeting when None; said together with the file's other problems) and, for
-    every meeting, issued documents whose meeting folder is gone. Raises InvalidInput."""
+    every meeting, issued documents whose meeting folder is gone. Only the attachments of
+    `dates` are opened (all when None). Raises InvalidInput."""
     manifest = Manifest.load(paths.archive)
     removed = removed_cases(paths.meetings, manifest, None if dates is None else [d.isoformat() for d in dates])
     try:
-        committee, meetings = load_all(paths.meetings)
+        committee, meetings = load_all(paths.meetings, full_check=dates, cache=paths.cache)
     except InvalidInput as exc:
         raise InvalidInput(removed + exc.problems) from None
     problems = removed + (orphaned(manifest, meetings, paths.meetings.name) if dates is None else [])
@@ -70,7 +71,9 @@ def load_checked(paths: Paths, dates: list[dt.date] | None = None) -> tuple[Comm
 def check_meetings(paths: Paths, date: dt.date | None = None, *, strict: bool = False,
                    echo: Echo = print) -> list[str]:
     """Validate every YAML file, confidential content outside git-tracked files and the
-    issued records (errors raise InvalidInput); return and print warnings."""
+    issued records (errors raise InvalidInput); return and print warnings. With a `date`,
+    only that meeting's attachments are opened; the others get the path checks, and
+    meetings parsed before come from the cache (see meetingcache.py)."""
     committee, meetings = load_checked(paths, [date] if date else None)
     selected = [find_meeting(meetings, date, paths.meetings)] if date else meetings
     problems = leaks(paths.meetings, selected)

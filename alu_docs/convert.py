@@ -32,15 +32,14 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from queue import Queue
 from typing import IO
 
-from . import __version__, converter, tagging
+from . import __version__, converter
 from .errors import ConversionFailed, ToolMissing
 from .paths import Echo, Paths
-from .tagging import tag_pdf
 
 INSTALL_HINT = (
     "LibreOffice is not installed. Install it with:\n"
@@ -312,6 +311,8 @@ def to_pdf(docx_files: list[Path], outdir: Path, timeout: float | None = None, *
 
 
 def _checked(docx_files: list[Path], pdfs: list[Path], detail: list[str]) -> list[Path]:
+    from .tagging import tag_pdf  # pikepdf: loaded while LibreOffice starts, not before
+
     for docx, pdf in zip(docx_files, pdfs, strict=True):
         problem = pdf_problem(pdf)
         if problem:
@@ -323,13 +324,14 @@ def _checked(docx_files: list[Path], pdfs: list[Path], detail: list[str]) -> lis
 
 def pdf_problem(pdf: Path) -> str | None:
     """Why a PDF is not usable, or None when it exists and opens with at least one page."""
-    from pypdf import PdfReader
+    import pikepdf  # (not at the top: a build starts LibreOffice before it loads this)
 
     if not pdf.exists():
         return "no PDF was written"
     try:
-        pages = len(PdfReader(pdf).pages)
-    except Exception as exc:  # pypdf raises many types for a damaged file
+        with pikepdf.open(pdf) as opened:
+            pages = len(opened.pages)
+    except Exception as exc:  # qpdf's errors, and whatever a damaged file gives
         return f"the PDF does not open ({exc.__class__.__name__})"
     return None if pages > 0 else "the PDF has no pages"
 
@@ -502,6 +504,11 @@ class WarmServer:
             with contextlib.suppress(OSError, ServerUnavailable):
                 self._call(self.endpoint, 5, "detach", os.getpid())
             self.endpoint = None
+        elif self.spawned is not None and self.spawned.poll() is None:
+            # started by a build that needed no conversion (all cached): still starting, so
+            # leave a note that this process ended well, or the server takes it for dead
+            with contextlib.suppress(OSError):
+                converter.note_detached(self.state, os.getpid())
 
 
 _spawned: list[subprocess.Popen[bytes]] = []  # servers this process started: reaped once they exit
@@ -579,7 +586,8 @@ class PdfCache:
     def __init__(self, work: Path, soffice: str) -> None:
         self.folder = work.absolute() / "cache" / "pdf"
         program = Path(converter.soffice_program(soffice))
-        facts = [PDF_FILTER, str(program), __version__, hashlib.sha256(Path(tagging.__file__).read_bytes()).hexdigest()]
+        tagging = Path(__file__).with_name("tagging.py")
+        facts = [PDF_FILTER, str(program), __version__, hashlib.sha256(tagging.read_bytes()).hexdigest()]
         for path in (program, Path("/var/cache/fontconfig"), Path("/usr/share/fonts"), Path.home() / ".fonts"):
             with contextlib.suppress(OSError):
                 facts.append(f"{path}:{path.stat().st_size}:{path.stat().st_mtime_ns}")
@@ -640,11 +648,14 @@ class PdfBatches:
         self.cached = 0
         self.progress = progress
         self.files: list[Path] = []
+        self.private: set[Path] = set()  # not cached (see add)
         self.pending: list[Path] = []
         self.queue: Queue[Path | None] = Queue()  # files for the warm converter
         self.where: dict[Path, Path] = {}
         self.runs = 0
         self.served = 0  # files the warm converter converted
+        self.serving: Future[None] | None = None  # the thread that feeds the warm converter
+        self.to_serve = 0  # files queued for it
         self.pool = ThreadPoolExecutor(max_workers=self.workers)
         self.futures: list[Future[None]] = []
         self.batches: list[list[Path]] = []
@@ -662,11 +673,14 @@ class PdfBatches:
         if self.server is not None:
             _release(self.server)
 
-    def add(self, docx: Path) -> None:
+    def add(self, docx: Path, *, private: bool = False) -> None:
         """Queue one file; a full batch starts converting at once (the warm converter: each file).
-        A DOCX converted before (same bytes) is taken from the cache instead."""
+        A DOCX converted before (same bytes) is taken from the cache instead; a `private` one
+        (the internal edition) is neither taken from nor kept in the cache, which is not internal/."""
         self.files.append(docx)
-        if self.cache and self.cache.find(docx, self.outdir / "cached" / (docx.stem + ".pdf")):
+        if private:
+            self.private.add(docx)
+        elif self.cache and self.cache.find(docx, self.outdir / "cached" / (docx.stem + ".pdf")):
             self._cached(docx)
             return
         if self.server is None:
@@ -674,12 +688,15 @@ class PdfBatches:
             if len(self.pending) >= self.size:
                 self._start()
             return
-        if not self.runs:
-            self._launch([], self._serve_run)
-            self.served_batch = self.batches[-1]
+        if self.serving is None:
+            self.runs += 1
+            self.serving = self.pool.submit(self._serve_run, self.outdir / "run0")
         self.where[docx] = self.outdir / "run0" / (docx.stem + ".pdf")
-        self.served_batch.append(docx)
-        self.queue.put(docx)
+        converted: Future[bool] = Future()  # True: by the server, still to check; False: checked
+        self.futures.append(converted)  # type: ignore[arg-type]
+        self.batches.append([docx])
+        self.to_serve += 1
+        self.queue.put((docx, converted))
 
     def _cached(self, docx: Path) -> None:
         if self.cached == 0:  # one batch, done from the start
@@ -694,7 +711,8 @@ class PdfBatches:
 
     def _keep(self, files: list[Path]) -> None:
         for docx in files if self.cache else []:
-            self.cache.keep(docx, self.where[docx])
+            if docx not in self.private:
+                self.cache.keep(docx, self.where[docx])
 
     def _launch(self, files: list[Path], target: Callable[[list[Path], Path], None]) -> None:
         out = self.outdir / f"run{self.runs}"
@@ -715,29 +733,48 @@ class PdfBatches:
             to_pdf(files, out, work=self.work, group=self)
             self._keep(files)
 
-    def _serve_run(self, files: list[Path], out: Path) -> None:
-        """Each file through the warm converter as it comes; the rest the plain way when the
-        server cannot start or stops answering."""
+    def _serve_run(self, out: Path) -> None:
+        """Each file through the warm converter as it comes, handed to completed() at once (which
+        checks and tags it while the next one converts); the rest in one plain run when the
+        server cannot start or stops answering. Every file's future is resolved, also on failure."""
         assert self.server is not None
-        left: list[Path] = []
-        usable = self.server.ready(group=self)
-        while (docx := self.queue.get()) is not None and not self.stopped:
-            if usable and not left:
-                try:
-                    self.server.convert(docx, out / (docx.stem + ".pdf"), timeout_for(1), group=self)
-                    self.served += 1
-                    continue
-                except ServerUnavailable as exc:
-                    self.server.problem = str(exc)
-            left.append(docx)
-        if self.stopped or _stopping.is_set():
-            return
-        if left and self.echo and find_soffice():
-            self.echo(f"convert  warm converter unavailable: {self.server.problem}; using a plain LibreOffice run")
-        done = [f for f in files if f not in left]
-        _checked(done, [self.where[f] for f in done], [])
-        to_pdf(left, out, work=self.work, group=self)
-        self._keep(files)
+        left: list[tuple[Path, Future[bool]]] = []
+        failure: Exception = ConversionFailed("the conversion was stopped")
+        try:
+            usable = self.server.ready(group=self)
+            while (item := self.queue.get()) is not None:
+                docx, converted = item
+                if usable and not left and not self.stopped:
+                    try:
+                        self.server.convert(docx, out / (docx.stem + ".pdf"), timeout_for(1), group=self)
+                        self.served += 1
+                        converted.set_result(True)
+                        continue
+                    except ServerUnavailable as exc:
+                        self.server.problem = str(exc)
+                left.append(item)
+            if left and not self.stopped and not _stopping.is_set():
+                if self.echo and find_soffice():
+                    self.echo(f"convert  warm converter unavailable: {self.server.problem}; "
+                              "using a plain LibreOffice run")
+                to_pdf([docx for docx, _ in left], out, work=self.work, group=self)
+                for _, converted in left:
+                    converted.set_result(False)
+        except Exception as exc:  # ToolMissing, ConversionFailed: each waiting file gets it
+            failure = exc
+            raise
+        finally:
+            for _, converted in left:
+                if not converted.done():
+                    converted.set_exception(failure)
+
+    def busy(self) -> bool:
+        """Whether LibreOffice still has files of this build to convert (time for other work)."""
+        if self.pending:
+            return True
+        if self.serving is not None:
+            return self.served < self.to_serve
+        return not all(future.done() for future in self.futures)
 
     def describe(self) -> str:
         """How this build converted, for its `convert` line."""
@@ -752,15 +789,24 @@ class PdfBatches:
 
     def completed(self) -> Iterator[dict[Path, Path]]:
         """Convert what is left; yield each run's {docx: pdf} as soon as that run is done
-        (in the order the runs started), so later steps can begin while others convert.
+        (in the order the runs started; the warm converter's files one by one, checked and
+        tagged here while the next converts), so later steps can begin while others convert.
         Re-raises ConversionFailed / ToolMissing from a run."""
         self._start()
         done = 0
         for future, files in zip(self.futures, self.batches, strict=True):
-            while self.progress and not future.done():
-                self.progress(done + sum(1 for f in files if self.where[f].exists()), len(self.files))
-                time.sleep(0.25)
-            future.result()
+            while not future.done():
+                if self.progress:
+                    self.progress(done + sum(1 for f in files if self.where[f].exists()), len(self.files))
+                waited = [future] if self.serving is None else [future, self.serving]
+                wait(waited, timeout=0.25, return_when=FIRST_COMPLETED)
+                if self.serving is not None and self.serving.done() and not future.done():
+                    self.serving.result()  # its error; it resolves every file when it ends well
+            served = future.result()  # None: a plain run's or the cache's; else the warm converter's
+            if served is True:  # converted, not yet checked: checked here while the next one converts
+                _checked(files, [self.where[f] for f in files], [])
+            if served is not None:
+                self._keep(files)
             done += len(files)
             if self.progress:
                 self.progress(done, len(self.files))

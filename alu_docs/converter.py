@@ -113,6 +113,11 @@ def kill_marked(select) -> int:  # type: ignore[no-untyped-def]
     return killed
 
 
+def note_detached(state: Path, pid: int) -> None:
+    """For a server that has not answered yet: build `pid` detached (ended well), it did not die."""
+    (state / f"detached-{pid}").touch()
+
+
 def soffice_program(soffice: str) -> str:
     """The program to run for `soffice` on PATH: LibreOffice's soffice.bin beside the
     wrapper script when there is one (so no oosplash in between), else `soffice` itself."""
@@ -256,6 +261,12 @@ class _Server:
         with self.lock:
             for pid, started in list(self.owners.items()):
                 if start_time(pid) != started:
+                    note = self.state / f"detached-{pid}"
+                    if note.exists():  # it ended well before the server answered: a detach
+                        note.unlink(missing_ok=True)
+                        del self.owners[pid]
+                        self.last_used = time.monotonic()
+                        continue
                     return f"build {pid} died while attached"
         return None
 

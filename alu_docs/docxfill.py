@@ -1,50 +1,109 @@
 """Fill a Word template: docxtpl with autoescape (a value like "A & B <C>" must not corrupt
 the document) and StrictUndefined (a missing value is an error, not an empty cell), the
 title, author and language set, and fixed zip dates, so the same input gives the same bytes.
+
+Since the same input gives the same bytes, a DOCX is kept in the project's cache
+(`cache/docx/`, by the sha256 of the template, the context and this code): a rebuild after
+a one-case edit fills only the documents that show the edit. docxtpl (with jinja2 and
+python-docx, ~0.2 s to import) is imported only when a template is filled.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
+import hashlib
+import importlib.util
 import io
+import json
 import zipfile
 from pathlib import Path
 from typing import Any
 
-import jinja2
-from docxtpl import DocxTemplate
-
+from . import cachefile
 from .texts import LANGUAGES
 
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 MAX_TITLE = 255  # characters in a DOCX title
+CACHE_LIMIT = 400  # DOCX files kept in cache/docx/; the least recently used go first
 
 
-class _CachingEnvironment(jinja2.Environment):
-    """docxtpl compiles every XML part on every render; a build renders the same template
-    (the case paper) many times, so compiled parts are kept by their source."""
+@functools.cache
+def _jinja() -> Any:
+    """The jinja2 environment, made on first use. docxtpl compiles every XML part on every
+    render; a build renders the same template (the case paper) many times, so compiled parts
+    are kept by their source."""
+    import jinja2
 
-    def __init__(self, **options: Any) -> None:
-        super().__init__(**options)
-        self._compiled: dict[str, jinja2.Template] = {}
+    class CachingEnvironment(jinja2.Environment):
+        def __init__(self, **options: Any) -> None:
+            super().__init__(**options)
+            self._compiled: dict[str, jinja2.Template] = {}
 
-    def from_string(self, source, globals=None, template_class=None):  # type: ignore[no-untyped-def]
-        if globals is not None or template_class is not None or not isinstance(source, str):
-            return super().from_string(source, globals, template_class)
-        compiled = self._compiled.get(source)
-        if compiled is None:
-            compiled = self._compiled[source] = super().from_string(source)
-        return compiled
+        def from_string(self, source, globals=None, template_class=None):  # type: ignore[no-untyped-def]
+            if globals is not None or template_class is not None or not isinstance(source, str):
+                return super().from_string(source, globals, template_class)
+            compiled = self._compiled.get(source)
+            if compiled is None:
+                compiled = self._compiled[source] = super().from_string(source)
+            return compiled
+
+    return CachingEnvironment(undefined=jinja2.StrictUndefined, autoescape=True)
 
 
-_JINJA = _CachingEnvironment(undefined=jinja2.StrictUndefined, autoescape=True)
+@functools.cache
+def _code_facts() -> str:
+    """This file and the installed docxtpl, python-docx and jinja2 (an upgrade changes the bytes)."""
+    facts = [hashlib.sha256(Path(__file__).read_bytes()).hexdigest()]
+    for package in ("docxtpl", "docx", "jinja2"):
+        spec = importlib.util.find_spec(package)
+        with contextlib.suppress(OSError, TypeError):
+            stat = Path(spec.origin).stat()  # type: ignore[union-attr, arg-type]
+            facts.append(f"{package}:{stat.st_size}:{stat.st_mtime_ns}")
+    return "\n".join(facts)
+
+
+def _plain(value: Any) -> Any:
+    """JSON for what a context holds besides plain values: dates, times, docxtpl's RichText
+    (by its XML). Anything else raises TypeError: that document is not cached."""
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    xml = getattr(value, "xml", None)
+    if type(value).__name__ == "RichText" and isinstance(xml, str):
+        return {"RichText": xml}
+    raise TypeError(f"not cached: {type(value).__name__}")
+
+
+def _cache_entry(cache: Path, template: Path, context: dict[str, Any], *facts: str) -> Path | None:
+    try:
+        text = json.dumps([_code_facts(), *facts, context], default=_plain, sort_keys=True, ensure_ascii=False)
+        digest = hashlib.sha256(template.read_bytes() + text.encode()).hexdigest()
+    except (TypeError, ValueError, OSError):
+        return None
+    return cache / "docx" / f"{digest}.docx"
 
 
 def render_docx(template: Path, context: dict[str, Any], title: str, *, language: str, author: str,
-                day: dt.date) -> bytes:
-    """Fill one template; `day` is the document's date in its properties (not the clock)."""
+                day: dt.date, cache: Path | None = None) -> bytes:
+    """Fill one template; `day` is the document's date in its properties (not the clock).
+    With `cache` (the project's .alu-work/cache/), the same input is filled only once."""
+    entry = _cache_entry(cache, template, context, title, language, author, day.isoformat()) if cache else None
+    kept = cachefile.find(entry) if entry is not None else None
+    if kept is not None:
+        return kept
+    data = _fill(template, context, title, language=language, author=author, day=day)
+    if entry is not None:
+        cachefile.keep(entry, data, CACHE_LIMIT)
+    return data
+
+
+def _fill(template: Path, context: dict[str, Any], title: str, *, language: str, author: str,
+          day: dt.date) -> bytes:
+    from docxtpl import DocxTemplate
+
     tpl = DocxTemplate(template)
-    tpl.render(context, jinja_env=_JINJA, autoescape=True)
+    tpl.render(context, jinja_env=_jinja(), autoescape=True)
     doc = tpl.docx
     props = doc.core_properties
     stamp = dt.datetime.combine(day, dt.time(0, 0))

@@ -21,10 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
-
-from docxtpl import RichText
 
 from . import __version__, names
 from .archive import Manifest, Transaction, file_sha256, sha256, transaction
@@ -36,6 +34,9 @@ from .model import Meeting, load_all
 from .names import INDEX, INDEX_HTML, INDEX_TEMPLATE, MINUTES, NOTICE, PACKET
 from .paths import Echo, Paths
 from .texts import ARCHIVE_TEXTS, cancelled_note, date_range, long_date, short_date, texts
+
+if TYPE_CHECKING:
+    from docxtpl import RichText
 
 DOCX_NAME = "index"  # the DOCX (and LibreOffice's PDF) in a build's work folder
 LINK_COLOUR = "0B5CAD"
@@ -245,6 +246,8 @@ def index_entries(ctx: Context, files: dict[str, dict[str, Any]], records: dict[
 
 
 def _link_text(label: str, target: str | None, elsewhere: bool = False) -> RichText:
+    from docxtpl import RichText
+
     rich = RichText()
     _add(rich, label, target, elsewhere)
     return rich
@@ -263,6 +266,8 @@ def index_context(ctx: Context, entries: list[MeetingEntry]) -> tuple[dict[str, 
     """The template's context, and every text in document order with its link target."""
     committee = ctx.committee
     t = _labels(committee.language)
+    from docxtpl import RichText  # ~0.2 s to import: only when the index is made
+
     years: dict[int, list[dict[str, Any]]] = {}
     fragments: list[tuple[str, str | None]] = []
     for year in sorted({e.date.year for e in entries}, reverse=True):

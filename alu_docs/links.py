@@ -18,7 +18,6 @@ from pathlib import Path
 import pikepdf
 from lxml import etree
 from pikepdf import Array, Dictionary, Name, String
-from pypdf import PdfReader
 
 from .errors import ConversionFailed, ToolMissing
 from .tagging import elements, is_element, kids, role, role_map, tab_order, text_origins
@@ -50,7 +49,7 @@ def pdf_words(pdf: bytes) -> PdfWords:
     if tool is None:
         raise ToolMissing("pdftotext (poppler-utils) is needed to place the links of the archive index: "
                           "sudo apt-get install poppler-utils (or run `make system` as root)")
-    pages = len(PdfReader(io.BytesIO(pdf)).pages)
+    pages = len(pikepdf.open(io.BytesIO(pdf)).pages)
     # pdftotext is CPU-bound (about 0.15 s a page): split the pages over the cores
     parts = min(pages, os.cpu_count() or 1)
     ranges = [(1 + pages * i // parts, pages * (i + 1) // parts) for i in range(parts)]

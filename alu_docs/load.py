@@ -35,19 +35,18 @@ def display_path(path: Path) -> str:
 
 def read_text(path: Path) -> str:
     """Read a UTF-8 text file; a BOM and Windows line ends are fine, other encodings are not."""
-    label = display_path(path)
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise InvalidInput([f"{label}: file not found"]) from None
+        raise InvalidInput([f"{display_path(path)}: file not found"]) from None
     except OSError as exc:
-        raise InvalidInput([f"{label}: cannot read: {exc.strerror}"]) from None
+        raise InvalidInput([f"{display_path(path)}: cannot read: {exc.strerror}"]) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise InvalidInput([
-            f"{label}:{line}: not UTF-8 (byte 0x{raw[exc.start]:02x}); "
+            f"{display_path(path)}:{line}: not UTF-8 (byte 0x{raw[exc.start]:02x}); "
             "save the file as UTF-8 (in Notepad: Save as > Encoding: UTF-8)"
         ]) from None
     return text.replace("\r\n", "\n").replace("\r", "\n")
@@ -55,15 +54,15 @@ def read_text(path: Path) -> str:
 
 def compose(path: Path, text: str) -> yaml.Node | None:
     """Parse to a node tree (no objects are built, so no tag can run code)."""
-    label = display_path(path)
     try:
         return yaml.compose(text, Loader=_LOADER)
     except RecursionError:
-        raise InvalidInput([f"{label}: nested too deeply to read; expected the shape of a meeting.yaml"]) from None
+        raise InvalidInput([f"{display_path(path)}: nested too deeply to read; "
+                            "expected the shape of a meeting.yaml"]) from None
     except yaml.MarkedYAMLError as exc:
-        raise InvalidInput([syntax_problem(label, text, exc)]) from None
+        raise InvalidInput([syntax_problem(display_path(path), text, exc)]) from None
     except yaml.YAMLError as exc:
-        raise InvalidInput([f"{label}: YAML error: {exc}"]) from None
+        raise InvalidInput([f"{display_path(path)}: YAML error: {exc}"]) from None
 
 
 # What people type that YAML reads differently: a tab or a non-breaking space (Alt+Space on a
@@ -189,20 +188,19 @@ def parse_yaml(path: Path, spec: Spec) -> tuple[dict[str, Any], yaml.Node, Probl
     checked dict (None where a value was wrong), the node tree and the problems found, so
     that the caller can add its own checks and report everything together.
     """
-    label = display_path(path)
     text = read_text(path)
     node = compose(path, text)
     if node is None:
-        raise InvalidInput([f"{label}:1: the file is empty"])
+        raise InvalidInput([f"{display_path(path)}:1: the file is empty"])
     problems: Problems = []
     _unsafe_nodes(node, problems)
     if not problems:
         _typed_in_values(node, problems)
     if problems:
-        raise InvalidInput(format_problems(label, problems))
+        raise InvalidInput(format_problems(display_path(path), problems))
     value = spec.check(node, "", problems)
     if value is None:
-        raise InvalidInput(format_problems(label, problems))
+        raise InvalidInput(format_problems(display_path(path), problems))
     return value, node, problems
 
 

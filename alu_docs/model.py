@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -324,10 +325,11 @@ class _Roster:
 
 
 def meeting_from_data(data: dict[str, Any], node: yaml.Node, folder: Path,
-                      committee: Committee, problems: Problems | None = None) -> Meeting:
+                      committee: Committee, problems: Problems | None = None, *, deep: bool = True) -> Meeting:
     """Build a Meeting and run the checks that need the roster, the folder and the files.
 
-    `problems` are those the schema found already: all are reported together.
+    `problems` are those the schema found already: all are reported together. Not `deep`:
+    attachments get only the path checks (see attachments.check_attachment).
     """
     found = _Findings(node, problems if problems is not None else [])
     day: dt.date = data["date"]
@@ -335,7 +337,7 @@ def meeting_from_data(data: dict[str, Any], node: yaml.Node, folder: Path,
     roster = _Roster([m.name for m in (committee.roster(day) if day else committee.members)], day)
     attendance_data = _without_none(data["attendance"] or {})
     exposures: list[Exposure] = []
-    cases = _cases(data["cases"], folder, roster, found, exposures)
+    cases = _cases(data["cases"], folder, roster, found, exposures, deep)
     attendance = _attendance(attendance_data, roster, len(cases), found)
     _exposed_guests(attendance, cases, folder, found, exposures)
     approved = (data["minutes"] or {}).get("approved_sha256")
@@ -373,7 +375,7 @@ def _times(data: dict[str, Any], folder: Path, committee: Committee, found: _Fin
 
 
 def _cases(items: list[dict[str, Any] | None], folder: Path, roster: _Roster, found: _Findings,
-           exposures: list[Exposure]) -> list[Case]:
+           exposures: list[Exposure], deep: bool = True) -> list[Case]:
     """The agenda's cases: presenters on the roster (or written as guests), attachments
     inside the folder and readable, case numbers unique; a confidential case's content
     read from its own file (cases[n].content)."""
@@ -397,7 +399,7 @@ def _cases(items: list[dict[str, Any] | None], folder: Path, roster: _Roster, fo
                                           case.content_file))
             if loaded:
                 data, inner = loaded
-                _fill(case, data, _Source(folder, case.content_file or yaml_path, inner, ""), roster, exposures)
+                _fill(case, data, _Source(folder, case.content_file or yaml_path, inner, ""), roster, exposures, deep)
                 if inner.problems:
                     found.elsewhere.extend(format_problems(display_path(case.content_file or yaml_path),
                                                            inner.problems))
@@ -407,13 +409,14 @@ def _cases(items: list[dict[str, Any] | None], folder: Path, roster: _Roster, fo
                     Exposure(yaml_path, line_of(node_at(found.node, f"{path}.{key}")), f"{path}.{key}",
                              "confidential content", yaml_path)
                     for key in CONFIDENTIAL_KEYS if _given(found.node, f"{path}.{key}"))
-            _fill(case, c, _Source(folder, yaml_path, found, f"{path}."), roster, exposures)
+            _fill(case, c, _Source(folder, yaml_path, found, f"{path}."), roster, exposures, deep)
         if c["number"] is not None:
             if c["number"] in numbers:
                 found.add(f"{path}.number", f"case number {c['number']} is used twice in this meeting")
             numbers[c["number"]] = i
         cases.append(case)
-    too_much = meeting_attachments_problem(folder, [a.path for c in cases for a in c.attachments if a.checked])
+    too_much = meeting_attachments_problem(folder, [a.path for c in cases for a in c.attachments if a.checked],
+                                           deep=deep)
     if too_much:
         found.add("cases", too_much)
     return cases
@@ -465,8 +468,10 @@ class _Source:
     prefix: str
 
 
-def _fill(case: Case, c: dict[str, Any], source: _Source, roster: _Roster, exposures: list[Exposure]) -> None:
-    """Set the case's text, presenter, attachments, actions and guests from `c`."""
+def _fill(case: Case, c: dict[str, Any], source: _Source, roster: _Roster, exposures: list[Exposure],
+          deep: bool = True) -> None:
+    """Set the case's text, presenter, attachments, actions and guests from `c`; attachments
+    opened only when `deep`."""
     here, prefix = source.found, source.prefix
     case.title, case.type, case.summary = c["title"], c["type"], c["summary"]
     presenter = c["presenter"] or {"name": "", "unit": None}
@@ -482,7 +487,7 @@ def _fill(case: Case, c: dict[str, Any], source: _Source, roster: _Roster, expos
         if a is None:
             continue
         key = f"{prefix}attachments[{j}].file"
-        why = check_attachment(source.folder, a["file"]) if a["file"] else None
+        why = check_attachment(source.folder, a["file"], deep=deep) if a["file"] else None
         if why:
             here.add(key, why)
         attachment = Attachment(source.folder / (a["file"] or ""), a["title"], a["file"], checked=not why)
@@ -536,9 +541,9 @@ def _attendance(data: dict[str, Any], roster: _Roster, case_count: int, found: _
     )
 
 
-def load_meeting(folder: Path, committee: Committee) -> Meeting:
+def load_meeting(folder: Path, committee: Committee, *, deep: bool = True) -> Meeting:
     data, node, problems = parse_yaml(folder / "meeting.yaml", MEETING)
-    return meeting_from_data(data, node, folder, committee, problems)
+    return meeting_from_data(data, node, folder, committee, problems, deep=deep)
 
 
 def folder_date(name: str) -> dt.date | None:
@@ -564,19 +569,38 @@ def stray_folders(meetings_dir: Path) -> list[str]:
             if p.is_dir() and not p.name.startswith(".") and folder_date(p.name) is None]
 
 
-def load_all(meetings_dir: Path) -> tuple[Committee, list[Meeting]]:
-    """Load the committee and every meeting, collecting the problems of all files at once."""
+def load_all(meetings_dir: Path, *, full_check: Collection[dt.date] | None = None,
+             cache: Path | None = None) -> tuple[Committee, list[Meeting]]:
+    """Load the committee and every meeting, collecting the problems of all files at once.
+
+    `full_check`: the meetings whose attachments are opened and checked in full (default:
+    all); the others get only the path checks. `cache` (the project's .alu-work/cache/):
+    keep parsed meetings there by their YAML's sha256 (see meetingcache.py); used only for
+    meetings not in `full_check`.
+    """
+    from .meetingcache import ParsedMeetings
+
     committee = load_committee(meetings_dir)
+    deep = None if full_check is None else {day.isoformat() for day in full_check}
+    parsed = ParsedMeetings(cache, committee, meetings_dir) if cache is not None and deep is not None else None
     meetings: list[Meeting] = []
     problems: list[str] = stray_folders(meetings_dir)
     for folder in meeting_folders(meetings_dir):
         if not (folder / "meeting.yaml").exists():
             problems.append(f"{display_path(folder)}: no meeting.yaml in this meeting folder")
             continue
+        full = deep is None or folder.name in deep
         try:
-            meetings.append(load_meeting(folder, committee))
+            meeting = parsed.get(folder) if parsed is not None and not full else None
+            if meeting is None:
+                meeting = load_meeting(folder, committee, deep=full)
+                if parsed is not None:
+                    parsed.keep(folder, meeting)
+            meetings.append(meeting)
         except InvalidInput as exc:
             problems.extend(exc.problems)
+    if parsed is not None:
+        parsed.save()
     problems.extend(check_numbers(meetings))
     if problems:
         raise InvalidInput(problems)

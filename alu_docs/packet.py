@@ -28,7 +28,9 @@ attachments are left out. The internal edition has everything.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
+import json
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -37,8 +39,8 @@ from typing import TYPE_CHECKING
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, OutlineItem
-from pypdf import PdfReader
 
+from . import cachefile
 from .attachments import open_attachment
 from .errors import AttachmentError, ToolMissing
 from .load import display_path
@@ -860,16 +862,68 @@ def build_packet(ctx: Context, meeting: Meeting, edition: str, pdfs: dict[DocKey
 def make_packets(ctx: Context, meetings: list[tuple[Meeting, list[str]]], pdfs: dict[DocKey, bytes],
                  *, cache: Path, echo: Echo = print) -> dict[DocKey, bytes]:
     """The packets of a build, keyed like `pdfs`: one per meeting with a notice, in each of
-    its editions. Raises AttachmentError before anything is written."""
+    its editions. Raises AttachmentError before anything is written. A packet made before
+    from the same input is taken from `cache` (see packet_input): a rebuild after an edit of
+    the minutes does not merge the packet again."""
     packets = {}
     for meeting, editions in meetings:
         for edition in editions:
             if ctx.key(meeting, NOTICE, edition=edition) not in pdfs:
                 continue
             started = time.monotonic()
-            data = build_packet(ctx, meeting, edition, pdfs, cache=cache)
+            public = edition == "public"  # the internal edition is not cached: the cache is not internal/
+            data = _kept_packet(ctx, meeting, edition, pdfs, cache) if public else None
+            how = "unchanged, from the cache"
+            if data is None:
+                data = build_packet(ctx, meeting, edition, pdfs, cache=cache)
+                if public:
+                    _keep_packet(ctx, meeting, edition, pdfs, cache, data)
+                how = f"in {time.monotonic() - started:.1f} s"
             packets[ctx.key(meeting, PACKET, edition=edition)] = data
-            pages = len(PdfReader(io.BytesIO(data)).pages)
-            echo(f"packet   {meeting.date.isoformat()} {edition}: {pages} pages, {len(data) // 1024} kB "
-                 f"in {time.monotonic() - started:.1f} s")
+            pages = len(pikepdf.open(io.BytesIO(data)).pages)
+            echo(f"packet   {meeting.date.isoformat()} {edition}: {pages} pages, {len(data) // 1024} kB {how}")
     return packets
+
+
+PACKETS_KEPT = 100
+
+
+def packet_input(ctx: Context, meeting: Meeting, edition: str, pdfs: dict[DocKey, bytes], cache: Path) -> str:
+    """sha256 of everything build_packet reads: the code, the committee, the meeting's date,
+    time, place and number, each case's heading and attachments (titles, files by sha256),
+    the notice's and case papers' PDF bytes."""
+    from .attachments import verdicts
+
+    code = Path(__file__).parent
+    committee = ctx.committee
+    facts: list[object] = [
+        [hashlib.sha256((code / name).read_bytes()).hexdigest() for name in ("packet.py", "normalise.py", "texts.py")],
+        [f"{p}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in (SRGB_PROFILE, FONT_DIR) if p.exists()],
+        edition, committee.name, committee.short, committee.organisation, committee.language,
+        ctx.meeting_number(meeting), meeting.date, meeting.start, meeting.end, meeting.place,
+        hashlib.sha256(pdfs[ctx.key(meeting, NOTICE, edition=edition)]).hexdigest(),
+    ]
+    hashes = verdicts(cache)
+    for case in meeting.cases:
+        hidden = edition == "public" and bool(case.confidential)
+        facts.append([case_heading(ctx, meeting, case, hidden), hidden,
+                      hashlib.sha256(pdfs[ctx.key(meeting, CASE, case, edition)]).hexdigest(),
+                      [] if hidden else [(a.title, str(a.path), hashes.sha256(a.path)) for a in case.attachments]])
+    return hashlib.sha256(json.dumps(facts, default=str, ensure_ascii=False).encode()).hexdigest()
+
+
+def _kept_packet(ctx: Context, meeting: Meeting, edition: str, pdfs: dict[DocKey, bytes],
+                 cache: Path) -> bytes | None:
+    """The packet made before from the same input, or None (also when an attachment is
+    missing: build_packet names it)."""
+    try:
+        return cachefile.find(cache / "packet" / f"{packet_input(ctx, meeting, edition, pdfs, cache)}.pdf")
+    except OSError:
+        return None
+
+
+def _keep_packet(ctx: Context, meeting: Meeting, edition: str, pdfs: dict[DocKey, bytes], cache: Path,
+                 data: bytes) -> None:
+    with contextlib.suppress(OSError):
+        cachefile.keep(cache / "packet" / f"{packet_input(ctx, meeting, edition, pdfs, cache)}.pdf", data,
+                       PACKETS_KEPT)

@@ -314,8 +314,10 @@ def plan_meeting(ctx: Context, meeting: Meeting, edition: str) -> list[DocPlan]:
     return plans
 
 
-def render_plans(ctx: Context, meeting: Meeting, plans: list[DocPlan], templates: Path) -> list[RenderedDoc]:
+def render_plans(ctx: Context, meeting: Meeting, plans: list[DocPlan], templates: Path,
+                 cache: Path | None = None) -> list[RenderedDoc]:
+    """Fill each plan's template (`cache`: the project's cache of filled DOCX, see docxfill.py)."""
     committee = ctx.committee
     return [RenderedDoc(p.key, render_docx(templates / p.template, p.context, p.title, language=committee.language,
-                                           author=ctx.author, day=meeting.date), p.title)
+                                           author=ctx.author, day=meeting.date, cache=cache), p.title)
             for p in plans]

@@ -21,9 +21,11 @@ import io
 import struct
 import uuid
 import zlib
+from pathlib import Path
 
 import pikepdf
 
+from . import cachefile
 from .errors import AluError
 
 # uuid5 namespace of alu-docs' document and instance IDs (a fixed, random-looking UUID)
@@ -46,14 +48,31 @@ def xmp_date(when: dt.datetime) -> str:
     return when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def reproducible_pdf(data: bytes, *, name: str, created: dt.date, modified: dt.date | None = None) -> bytes:
+def reproducible_pdf(data: bytes, *, name: str, created: dt.date, modified: dt.date | None = None,
+                     cache: Path | None = None) -> bytes:
     """`data` (a LibreOffice PDF/A) with every clock- and chance-derived field replaced.
 
     `name` is the document's stem (e.g. ALU-2025-08-27-referat); `created` its date (the
     meeting date, or the issue date); `modified` the last change that counts (the approval
     date of approved minutes), default `created`. Same input bytes up to those fields and
-    same arguments give the same output bytes.
+    same arguments give the same output bytes; with `cache` (the project's .alu-work/cache/)
+    a result is kept by the sha256 of all that and made only once.
     """
+    if cache is None:
+        return _reproducible(data, name, created, modified)
+    facts = f"{Path(__file__).stat().st_mtime_ns}\n{name}\n{created}\n{modified}\n".encode()
+    entry = cache / "pdf-final" / f"{hashlib.sha256(facts + data).hexdigest()}.pdf"
+    kept = cachefile.find(entry)
+    if kept is None:
+        kept = _reproducible(data, name, created, modified)
+        cachefile.keep(entry, kept, KEPT)
+    return kept
+
+
+KEPT = 400  # results kept in cache/pdf-final/; the least recently used go first
+
+
+def _reproducible(data: bytes, name: str, created: dt.date, modified: dt.date | None) -> bytes:
     created_at = document_time(created)
     modified_at = document_time(modified or created)
     document_id = f"uuid:{uuid.uuid5(ID_NAMESPACE, name)}"

@@ -8,11 +8,15 @@ likely intended date fits the rhythm, names it (the committee page's "17.2.25" w
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import importlib.util
+import json
+import os
 from collections.abc import Iterable
 from functools import lru_cache
+from pathlib import Path
 
-import holidays
 from dateutil.easter import easter
 
 from .load import display_path
@@ -39,7 +43,37 @@ TERMS = ("spring", "autumn")
 
 @lru_cache(maxsize=64)
 def _holidays(year: int) -> dict[dt.date, str]:
-    return dict(holidays.country_holidays("NO", years=year, language="no").items())
+    """Norway's public holidays in `year`, from the `holidays` package: kept in the user's
+    cache per year and package version, since importing its countries takes 0.2 s."""
+    kept = _holiday_file()
+    with contextlib.suppress(OSError, LookupError, ValueError, TypeError, AttributeError):  # not kept yet
+        days = json.loads(kept.read_text(encoding="utf-8"))[str(year)]
+        return {dt.date.fromisoformat(day): name for day, name in days.items()}
+    import holidays
+
+    found = dict(holidays.country_holidays("NO", years=year, language="no").items())
+    with contextlib.suppress(OSError, ValueError):
+        try:
+            known = json.loads(kept.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            known = {}
+        known[str(year)] = {day.isoformat(): name for day, name in found.items()}
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        temporary = kept.with_name(f".{kept.name}.{os.getpid()}")
+        temporary.write_text(json.dumps(known, ensure_ascii=False), encoding="utf-8")
+        os.replace(temporary, kept)
+    return found
+
+
+def _holiday_file() -> Path:
+    """XDG_CACHE_HOME/alu-docs/holidays-NO-<the installed package's stamp>.json"""
+    stamp = "none"
+    spec = importlib.util.find_spec("holidays")
+    with contextlib.suppress(OSError, TypeError, AttributeError):
+        stat = Path(spec.origin).stat()  # type: ignore[union-attr, arg-type]
+        stamp = f"{stat.st_size}-{stat.st_mtime_ns}"
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return cache / "alu-docs" / f"holidays-NO-{stamp}.json"
 
 
 def holiday_name(day: dt.date) -> str | None:

@@ -11,8 +11,11 @@ Measured in one run, on a private copy of the project (best of N each):
   warm       `alu-docs build DATE` after editing one case's conclusion in meeting.yaml, with
              the warm converter left running by the build before (it converts only the
              documents whose DOCX changed; the others come from .alu-work/cache/pdf/)
+  watch      `alu-docs watch DATE` running: the time from saving meeting.yaml (one case's
+             conclusion edited) until the new preview of the minutes replaces the old one
+             (checked with pdftotext to hold the edit)
   per-file   one plain `soffice` call per DOCX file (the obvious alternative)
-Goals (issue 13): cold <= 1.3 x batched; warm <= 0.35 x batched.
+Goals (issue 13): cold <= 1.3 x batched; warm (and watch) <= 0.35 x batched.
 
 Usage: .venv/bin/python bench/bench_build.py [--date 2025-08-27] [--repeat 3]
 """
@@ -22,16 +25,20 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import queue
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
+from common import ALU, byte_compile, load  # noqa: E402
 from ruamel.yaml import YAML  # noqa: E402
 
 import alu_docs.build  # noqa: E402
@@ -79,25 +86,62 @@ def edit_conclusion(meeting_yaml: Path, i: int) -> None:
     yaml.dump(data, meeting_yaml)
 
 
+def watch_latency(root: Path, date: dt.date, repeat: int) -> list[float]:
+    """Seconds from each save of meeting.yaml to the new preview of the minutes."""
+    watching = subprocess.Popen([*ALU, "watch", date.isoformat()], cwd=root, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True, env={**os.environ, "ALU_CONVERTER_IDLE": "60"})
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in watching.stdout or []], daemon=True).start()
+
+    def wait_for(text: str) -> None:
+        while text not in lines.get(timeout=120):
+            pass
+
+    minutes = root / ".alu-work" / "preview" / date.isoformat() / f"ALU-{date.isoformat()}-referat.pdf"
+    meeting_yaml = root / "meetings" / date.isoformat() / "meeting.yaml"
+    latencies = []
+    try:
+        wait_for(" preview ")
+        for i in range(repeat):
+            time.sleep(1)
+            old = minutes.stat().st_ino
+            started = time.perf_counter()
+            edit_conclusion(meeting_yaml, 100 + i)
+            while minutes.stat().st_ino == old:
+                time.sleep(0.005)
+            latencies.append(time.perf_counter() - started)
+            shown = subprocess.run(["pdftotext", str(minutes), "-"], capture_output=True, text=True).stdout
+            assert f"benchmark-runde {100 + i}" in " ".join(shown.split()), "the preview does not show the edit"
+            wait_for(" preview ")
+    finally:
+        watching.send_signal(signal.SIGINT)
+        assert watching.wait(30) == 130
+    return latencies
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--date", default="2025-08-27")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     date = dt.date.fromisoformat(args.date)
+    byte_compile()
+    print(f"bench_build ({load()})")
 
     with tempfile.TemporaryDirectory(prefix="alu-bench-") as tmp:
         root = Path(tmp)
         shutil.copytree(ROOT / "meetings", root / "meetings")
         shutil.copytree(ROOT / "templates", root / "templates")
         paths = Paths.at(root)
+        meeting_yaml = root / "meetings" / date.isoformat() / "meeting.yaml"
+        edit_conclusion(meeting_yaml, 0)  # the YAML as ruamel writes it, before any build: edits change one case
         work = root / "bench-docx"
         work.mkdir()
         add = alu_docs.build.PdfBatches.add
 
-        def keep_copy(self, docx):  # type: ignore[no-untyped-def]
+        def keep_copy(self, docx, **options):  # type: ignore[no-untyped-def]
             shutil.copy(docx, work / docx.name)
-            add(self, docx)
+            add(self, docx, **options)
 
         os.environ["ALU_CONVERTER"] = "batch"  # this process starts no server of its own
         alu_docs.build.PdfBatches.add = keep_copy  # the warm-up build records what it converts
@@ -109,8 +153,7 @@ def main() -> None:
         profile = root / "plain-profile"
         soffice(files[:1], root / "warm-up", profile)
 
-        alu = str(Path(sys.executable).parent / "alu-docs")
-        command = [alu, "--root", str(root), "build"]
+        command = [*ALU, "--root", str(root), "build"]
 
         def run(*extra: str, **env: str) -> None:
             subprocess.run([*command, *extra], check=True, capture_output=True, env={**os.environ, **env})
@@ -124,20 +167,25 @@ def main() -> None:
                             lambda: run("--force", date.isoformat(), ALU_CONVERTER="batch"),
                             before=lambda i: cold(root))
         run("--force", date.isoformat(), ALU_CONVERTER_IDLE="60")  # leaves the converter warm
-        meeting_yaml = root / "meetings" / date.isoformat() / "meeting.yaml"
         t_warm = best("warm", args.repeat, lambda: run(date.isoformat(), ALU_CONVERTER_IDLE="60"),
-                      before=lambda i: edit_conclusion(meeting_yaml, i))
-        edit_conclusion(meeting_yaml, args.repeat)
+                      before=lambda i: edit_conclusion(meeting_yaml, i + 1))
+        edit_conclusion(meeting_yaml, args.repeat + 1)
         shown = subprocess.run([*command, date.isoformat()], capture_output=True, text=True).stdout
         print("  warm rebuild: " + next(line for line in shown.splitlines() if line.startswith("convert")))
+        latencies = watch_latency(root, date, args.repeat)
+        print(f"  {'watch':<10} best {min(latencies):6.2f} s   (saves: {', '.join(f'{t:.2f}' for t in latencies)})",
+              flush=True)
         stop_server(root)
         t_single = best("per-file", args.repeat,
                         lambda: [soffice([f], root / "out-single", profile) for f in files])
 
     print(f"cold build / batched conversion      = {t_cold / t_batch:.2f}x  (goal <= 1.3x)")
     print(f"warm rebuild / batched conversion    = {t_warm / t_batch:.2f}x  (goal <= 0.35x)")
+    print(f"watch: save to new PDF / batched     = {min(latencies) / t_batch:.2f}x  (goal <= 0.35x; "
+          f"worst save {max(latencies) / t_batch:.2f}x)")
     print(f"cold build without server / batched  = {t_cold_batch / t_batch:.2f}x")
     print(f"per-file calls / cold build          = {t_single / t_cold:.2f}x  (build is this much faster)")
+    print(f"bench_build done ({load()})")
 
 
 if __name__ == "__main__":
