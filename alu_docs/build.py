@@ -32,6 +32,7 @@ from .packet import load_fonts, make_packets
 from .paths import Echo, Paths
 from .records import Issued, Settlement
 from .render import DocPlan, RenderedDoc, notice_context, plan_meeting, render_plans
+from .uptodate import NOTHING_CHANGED
 from .uptodate import inputs_stamp as _inputs_stamp
 from .uptodate import save_stamp as _save_stamp
 from .uptodate import stamp_matches as _stamp_matches
@@ -581,7 +582,7 @@ def build_all(paths: Paths, *, echo: Echo = print, force: bool = False,
     meetings skipped, all conversions in a few LibreOffice runs on both cores."""
     stamp = _inputs_stamp(paths)
     if not force and _stamp_matches(paths, stamp):
-        echo("done     nothing changed since the last build --all (meetings, templates, code)")
+        echo(NOTHING_CHANGED)
         return []
     committee, meetings = load_checked(paths)  # an issued case deleted, a meeting folder gone: errors
     ctx = Context.build(committee, meetings)

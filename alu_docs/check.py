@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from . import meetingcache
 from .archive import Manifest
 from .confidential import leaks
 from .errors import InvalidInput
@@ -59,7 +60,10 @@ def load_checked(paths: Paths, dates: list[dt.date] | None = None) -> tuple[Comm
     manifest = Manifest.load(paths.archive)
     removed = removed_cases(paths.meetings, manifest, None if dates is None else [d.isoformat() for d in dates])
     try:
-        committee, meetings = load_all(paths.meetings, full_check=dates, cache=paths.cache)
+        if dates is None:
+            committee, meetings = load_all(paths.meetings)
+        else:
+            committee, meetings = meetingcache.load_all(paths.meetings, full_check=dates, cache=paths.cache)
     except InvalidInput as exc:
         raise InvalidInput(removed + exc.problems) from None
     problems = removed + (orphaned(manifest, meetings, paths.meetings.name) if dates is None else [])

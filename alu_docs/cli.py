@@ -81,9 +81,14 @@ def build(paths: Paths, date: dt.date | None, all_: bool, force: bool) -> None:
     if all_ == (date is not None):
         raise click.UsageError("give a DATE or --all")
     if all_:
-        from .uptodate import build_all  # decides "nothing changed" before loading the build
+        from .uptodate import NOTHING_CHANGED, inputs_stamp, stamp_matches
 
-        build_all(paths, echo=click.echo, force=force, progress=_progress())
+        if not force and stamp_matches(paths, inputs_stamp(paths)):  # decided before loading the build
+            click.echo(NOTHING_CHANGED)
+            return
+        from . import build as build_module
+
+        build_module.build_all(paths, echo=click.echo, force=force, progress=_progress())
         return
     from .convert import prestart
 

@@ -17,12 +17,14 @@ unreadable file is ignored and replaced.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
 import os
 import pickle
+from collections.abc import Collection
 from pathlib import Path
 
-from . import __version__
+from . import __version__, model
 from .attachments import check_attachment, meeting_attachments_problem
 from .model import Committee, Meeting
 
@@ -36,9 +38,9 @@ def _sha256(data: bytes) -> str:
 class ParsedMeetings:
     """One project's kept meetings, for one load_all."""
 
-    def __init__(self, cache: Path, committee: Committee, meetings_dir: Path) -> None:
+    def __init__(self, cache: Path, meetings_dir: Path) -> None:
         code = Path(__file__).parent
-        facts = [__version__, str(meetings_dir.absolute()), _sha256(committee.path.read_bytes()),
+        facts = [__version__, str(meetings_dir.absolute()), _sha256((meetings_dir / "committee.yaml").read_bytes()),
                  *(_sha256((code / name).read_bytes()) for name in CODE)]
         self.file = cache / "meetings" / f"{_sha256(chr(10).join(facts).encode())[:32]}.pickle"
         self.kept: dict[str, tuple[str, Meeting]] = {}
@@ -94,3 +96,11 @@ class ParsedMeetings:
             temporary = self.file.with_name(f".{self.file.name}.{os.getpid()}")
             temporary.write_bytes(pickle.dumps(self.seen, protocol=pickle.HIGHEST_PROTOCOL))
             os.replace(temporary, self.file)
+
+
+def load_all(meetings_dir: Path, *, full_check: Collection[dt.date], cache: Path) -> tuple[Committee, list[Meeting]]:
+    """model.load_all opening only the attachments of `full_check`, with the other meetings
+    taken from `cache` (the project's .alu-work/cache/) when their YAML is unchanged."""
+    committee_file = meetings_dir / "committee.yaml"
+    kept = ParsedMeetings(cache, meetings_dir) if committee_file.is_file() else None
+    return model.load_all(meetings_dir, full_check=full_check, kept=kept)

@@ -10,7 +10,7 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 
@@ -569,20 +569,25 @@ def stray_folders(meetings_dir: Path) -> list[str]:
             if p.is_dir() and not p.name.startswith(".") and folder_date(p.name) is None]
 
 
+class KeptMeetings(Protocol):
+    """Meetings parsed before, by their folder (meetingcache.ParsedMeetings)."""
+
+    def get(self, folder: Path) -> Meeting | None: ...
+    def keep(self, folder: Path, meeting: Meeting) -> None: ...
+    def save(self) -> None: ...
+
+
 def load_all(meetings_dir: Path, *, full_check: Collection[dt.date] | None = None,
-             cache: Path | None = None) -> tuple[Committee, list[Meeting]]:
+             kept: KeptMeetings | None = None) -> tuple[Committee, list[Meeting]]:
     """Load the committee and every meeting, collecting the problems of all files at once.
 
     `full_check`: the meetings whose attachments are opened and checked in full (default:
-    all); the others get only the path checks. `cache` (the project's .alu-work/cache/):
-    keep parsed meetings there by their YAML's sha256 (see meetingcache.py); used only for
-    meetings not in `full_check`.
+    all); the others get only the path checks. `kept`: meetings parsed before, used for
+    those not in `full_check` (meetingcache.load_all gives them).
     """
-    from .meetingcache import ParsedMeetings
-
     committee = load_committee(meetings_dir)
     deep = None if full_check is None else {day.isoformat() for day in full_check}
-    parsed = ParsedMeetings(cache, committee, meetings_dir) if cache is not None and deep is not None else None
+    parsed = kept if deep is not None else None
     meetings: list[Meeting] = []
     problems: list[str] = stray_folders(meetings_dir)
     for folder in meeting_folders(meetings_dir):

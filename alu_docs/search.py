@@ -29,7 +29,8 @@ from .archive import Manifest, write_file
 from .context import Context
 from .errors import AluError
 from .load import display_path
-from .model import Case, load_all
+from .meetingcache import load_all
+from .model import Case
 from .names import CASE, MINUTES, NOTICE, PACKET
 from .paths import Echo, Paths
 from .texts import ARCHIVE_TEXTS

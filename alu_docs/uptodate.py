@@ -1,30 +1,18 @@
 """Whether `alu-docs build --all` has anything to do, decided before the build machinery is
-imported (~0.3 s of a no-op's 0.5 s): a sha256 over every file a build reads, kept in the
-project's cache (`cache/build-all.json`) with the manifest's digest."""
+imported (~0.3 s of a no-op's 0.5 s; the CLI asks first, build.build_all again): a sha256
+over every file a build reads, kept in the project's cache (`cache/build-all.json`) with
+the manifest's digest."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 from . import __version__
 from .archive import Manifest, file_sha256, sha256
-from .paths import Echo, Paths
+from .paths import Paths
 
-
-def build_all(paths: Paths, *, echo: Echo = print, force: bool = False,
-              progress: Callable[[int, int], None] | None = None) -> list:
-    """`alu-docs build --all`: done at once when nothing changed since the last one; else
-    build.build_all (imported only then)."""
-    if not force and stamp_matches(paths, inputs_stamp(paths)):
-        echo("done     nothing changed since the last build --all (meetings, templates, code)")
-        return []
-    from .build import build_all as build_everything
-
-    return build_everything(paths, echo=echo, force=force, progress=progress)
-
-
+NOTHING_CHANGED = "done     nothing changed since the last build --all (meetings, templates, code)"
 STAMP = "build-all.json"  # in the project's cache: not archival, not in the manifest
 
 

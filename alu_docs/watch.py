@@ -109,7 +109,8 @@ def build_preview(paths: Paths, date: dt.date) -> Preview:
     InvalidInput (bad YAML) and the conversion's errors; writes nothing else."""
     from .archive import Manifest  # (here: the first look starts the converter before these load)
     from .context import Context
-    from .model import find_meeting, load_all
+    from .meetingcache import load_all
+    from .model import find_meeting
     from .render import plan_meeting, render_plans
 
     committee, meetings = load_all(paths.meetings, full_check=[date], cache=paths.cache)

@@ -190,6 +190,41 @@ def scanned(path: Path, pages: int = 1, text: str = SCAN_TEXT) -> Path:
     return path
 
 
+def jbig2_scan(path: Path, text: str = SCAN_TEXT) -> Path:
+    """A 300 dpi bilevel scan stored as JBIG2 (/JBIG2Decode), as office scanners write them:
+    a page information segment and one immediate generic region, MMR-coded (the CCITT G4
+    code JBIG2 allows; Pillow's libtiff makes it)."""
+    import struct
+
+    from PIL import Image, ImageDraw, ImageFont
+
+    width, height = 2480, 3508
+    image = Image.new("1", (width, height), 0)  # JBIG2: 1 is black
+    draw = ImageDraw.Draw(image)
+    for line in range(6):
+        draw.text((240, 300 + 90 * line), f"{text} 1.{line + 1}", font=ImageFont.truetype(str(DEJAVU), 42), fill=1)
+    tiff = io.BytesIO()
+    image.save(tiff, format="TIFF", compression="group4", strip_size=1 << 30)
+    tags = Image.open(io.BytesIO(tiff.getvalue())).tag_v2
+    offset, length = tags[273][0], tags[279][0]  # the one strip
+    g4 = tiff.getvalue()[offset:offset + length]
+
+    def segment(number: int, kind: int, data: bytes) -> bytes:  # number, type, no referrals, page 1, length
+        return struct.pack(">IBBBI", number, kind, 0, 1, len(data)) + data
+
+    page_information = struct.pack(">IIIIBH", width, height, 0, 0, 0, 0)
+    generic_region = struct.pack(">IIIIB", width, height, 0, 0, 0) + bytes([1]) + g4  # flags: MMR
+    pdf = pikepdf.new()
+    stream = pdf.make_stream(segment(0, 48, page_information) + segment(1, 38, generic_region))
+    stream.Type, stream.Subtype, stream.Filter = Name.XObject, Name.Image, Name.JBIG2Decode
+    stream.Width, stream.Height, stream.ColorSpace, stream.BitsPerComponent = width, height, Name.DeviceGray, 1
+    page = pdf.add_blank_page(page_size=A4)
+    page.obj.Resources = Dictionary(XObject=Dictionary(Im0=stream))
+    page.obj.Contents = pdf.make_stream(f"q {A4[0]:.2f} 0 0 {A4[1]:.2f} 0 0 cm /Im0 Do Q".encode())
+    pdf.save(path)
+    return path
+
+
 def pages_loop(path: Path) -> Path:
     """A page tree whose second branch points back at itself: qpdf refuses the file,
     Ghostscript reads its one real page."""

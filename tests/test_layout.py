@@ -16,7 +16,7 @@ def readme_order() -> list[str]:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     block = re.search(r"```text\nalu_docs/\n(.*?)```", text, re.S)
     assert block, "README.md: the Development section's module tree (```text alu_docs/ …```) is missing"
-    return re.findall(r"^\s+([a-z_]+)\.py\b", block.group(1), re.M)
+    return re.findall(r"^\s+([a-z_0-9]+)\.py\b", block.group(1), re.M)
 
 
 def local_imports(module: str) -> set[str]:

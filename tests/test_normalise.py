@@ -263,3 +263,20 @@ def test_scanned_pages_get_a_norwegian_text_layer(tmp_path, tools):
     text = pdftotext(normalised.path)
     for word in ("Løsningen", "økonomi", "HR"):
         assert word in text, text
+
+
+@pytest.mark.slow
+def test_a_jbig2_scan_is_read_and_gets_a_text_layer(tmp_path, tools):
+    """JBIG2 (decoded by jbig2dec, which the Makefile's system step installs) is neither
+    "damaged" to check nor lost in the archival copy."""
+    need("tesseract")
+    need("jbig2dec")
+    source = hostile.jbig2_scan(tmp_path / "skannet-jbig2.pdf")
+    assert "jbig2" in subprocess.run(["pdfimages", "-list", str(source)], capture_output=True, text=True).stdout
+    assert check_attachment(tmp_path, source.name) is None
+    normalised = normalise.normalise(source, tmp_path / "cache", label=source.name)
+    assert normalised.ocr_pages == 1
+    assert_archival(normalised.path, 1)
+    text = pdftotext(normalised.path)
+    for word in ("Løsningen", "økonomi"):
+        assert word in text, text

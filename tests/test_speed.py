@@ -96,10 +96,10 @@ def test_cached_meetings_equal_parsed_ones(project: Path, monkeypatch: pytest.Mo
     meetings = project / "meetings"
     plain = load_all(meetings)
     cache = project / ".alu-work" / "cache"
-    load_all(meetings, full_check=[], cache=cache)  # fills the cache
+    meetingcache.load_all(meetings, full_check=[], cache=cache)  # fills the cache
     parsed: list[Path] = []
     monkeypatch.setattr(meetingcache.ParsedMeetings, "keep", lambda self, folder, meeting: parsed.append(folder))
-    cached = load_all(meetings, full_check=[], cache=cache)
+    cached = meetingcache.load_all(meetings, full_check=[], cache=cache)
     assert parsed == [] and cached == plain  # nothing parsed again, the same meetings
 
 
