@@ -58,11 +58,12 @@ templates: $(STAMP) ## regenerate the Word templates in templates/
 lint: $(STAMP) ## ruff
 	$(VENV)/bin/ruff check .
 
-bench: $(STAMP) system ## benchmarks (one run): build, warm rebuild, watch, check DATE, search, full and no-op rebuild
+bench: $(STAMP) system ## benchmarks (one run): build, warm rebuild, watch, check DATE, search, full and no-op rebuild, attachments
 	@uptime
 	$(PY) bench/bench_build.py
 	$(PY) bench/bench_check.py
 	$(PY) bench/bench_archive.py
+	$(PY) bench/bench_normalise.py --big
 	@uptime
 
 system: ## install LibreOffice, fonts, poppler, qpdf, Ghostscript and Tesseract with apt when missing (as root)

@@ -35,9 +35,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .archive import file_sha256
 from .errors import AttachmentError
 from .load import display_path
-from .normalise import NORMALISER, PASSWORD, Refused, inspect, sha256_of
+from .normalise import NORMALISER, PASSWORD, Refused, inspect
 from .paths import Paths
 
 if TYPE_CHECKING:
@@ -171,7 +172,7 @@ class VerdictCache:
         known = self.files.get(key)
         if known and known[:2] == [stat.st_size, stat.st_mtime_ns]:
             return known[2]
-        digest = sha256_of(path)
+        digest = file_sha256(path)
         self.files[key] = [stat.st_size, stat.st_mtime_ns, digest]
         self._changed()
         return digest

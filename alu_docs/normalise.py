@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import hashlib
 import json
 import os
 import re
@@ -46,6 +45,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .archive import file_sha256
 from .errors import AttachmentError
 
 NORMALISER = "2"  # bump when the copies would come out differently (part of the cache key)
@@ -81,14 +81,6 @@ class Refused(Exception):  # noqa: N818 - a verdict, turned into AttachmentError
 
 PASSWORD = ("the PDF is protected by a password; save or export it again without a password "
             "(in Acrobat: File > Properties > Security > No Security) and try again")
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _repairs(warnings: list[str]) -> list[str]:
@@ -538,7 +530,7 @@ def normalise(source: Path, cache: Path, *, label: str) -> Normalised:
     Raises AttachmentError naming the file (`label`) when it needs a password or no tool
     can open it, or when no archival copy could be made. A repaired file gives a
     one-line `warning` for the build to print."""
-    digest = sha256_of(source)
+    digest = file_sha256(source)
     pdf_path, record_path = cache_entry(cache, digest)
     if pdf_path.exists() and record_path.exists():
         with contextlib.suppress(ValueError, KeyError, TypeError):

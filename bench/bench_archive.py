@@ -26,34 +26,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from common import ALU, byte_compile, load, runs, timed  # noqa: E402
+from synthetic import meeting_yaml  # noqa: E402
 
 from alu_docs.build import Paths, build_all  # noqa: E402
 from alu_docs.convert import to_pdf  # noqa: E402
-
-PRESENTERS = ["Hege Brende", "Ingrid Volden", "Annikken Løe", "Håkon Alstad", "Bjørn Haugstad"]
-TYPES = ["decision", "discussion", "information"]
-
-
-def meeting_yaml(day: dt.date, n: int) -> str:
-    cases = []
-    for i in range(3):
-        cases.append(f"""  - title: Benchmarksak {n}.{i + 1} – administrativ utvikling og samordning
-    type: {TYPES[i]}
-    presenter: {PRESENTERS[(n + i) % len(PRESENTERS)]}
-    duration: 30
-    summary: |
-      Saken gjelder samordning av administrative tjenester på tvers av fakulteter og
-      fellesadministrasjonen, med vekt på økonomi, HR og studieadministrasjon.
-
-      ALU bes drøfte forslaget og gi råd om videre arbeid.
-    proposal: |
-      ALU gir råd om at arbeidet videreføres som foreslått.
-    notes: |
-      Medlemmene drøftet saken og pekte på behovet for god forankring.
-    conclusion: |
-      ALU støtter forslaget.
-""")
-    return f"date: {day.isoformat()}\nkind: ordinary\ncases:\n" + "".join(cases) + "minutes:\n  status: draft\n"
 
 
 def make_project(root: Path) -> Paths:

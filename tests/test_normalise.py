@@ -179,7 +179,7 @@ def test_check_gives_normalisations_verdict_and_reads_each_file_once(made, tmp_p
         raise AssertionError("opened a file whose verdict is cached")
 
     monkeypatch.setattr(attachments, "inspect", no_reading)
-    monkeypatch.setattr(attachments, "sha256_of", no_reading)
+    monkeypatch.setattr(attachments, "file_sha256", no_reading)
     attachments.save_verdicts()
     attachments._caches.clear()  # a new process: the verdicts come from the JSON file
     for name in ("broken_xref", "brotli_stream", "active_content"):
