@@ -19,7 +19,7 @@ from pathlib import Path
 from . import __version__, records
 from . import index as archive_index
 from .archive import Manifest, Transaction, file_sha256, preview, sha256, transaction
-from .check import agenda_warnings, load_checked
+from .check import agenda_warnings, load_checked, restored_numbers
 from .confidential import leaks
 from .context import Context
 from .convert import PdfBatches
@@ -74,8 +74,8 @@ def _up_to_date(paths: Paths, ctx: Context, manifest: Manifest, job: _Job) -> bo
     """Up to date means: built from the same inputs, AND every file the build makes is there
     and unchanged (public ones against the manifest, internal ones against the meeting's record)."""
     record = manifest.meetings.get(job.meeting.date.isoformat(), {})
-    if record.get("inputs") != job.inputs:
-        return False
+    if record.get("inputs") != job.inputs or any(c.number_restored for c in job.meeting.cases):
+        return False  # (a restored number is written back to the YAML)
     mine = {r for r, e in manifest.files.items() if e.get("meeting") == job.meeting.date.isoformat()}
     if not set(job.outputs(ctx)) <= mine:
         return False
@@ -99,7 +99,8 @@ def build(paths: Paths, date: dt.date, *, echo: Echo = print, force: bool = Fals
     meeting = find_meeting(meetings, date, paths.meetings)
     ctx = Context.build(committee, meetings)
     echo(f"check    {len(meetings)} meetings valid; {date.isoformat()}: {len(meeting.cases)} cases")
-    for warning in agenda_warnings(meeting) + [f"warning  {line}" for line in leaks(paths.meetings, [meeting])]:
+    for warning in ([f"number   {line}" for line in restored_numbers(meeting, building=True)] + agenda_warnings(meeting)
+                    + [f"warning  {line}" for line in leaks(paths.meetings, [meeting])]):
         echo(warning)
     if not meeting.has_notice:
         if meeting.is_legacy:
@@ -174,14 +175,16 @@ def build_meetings(paths: Paths, ctx: Context, selected: list[Meeting], *, echo:
 def _sign_approved(paths: Paths, ctx: Context, jobs: list[_Job], converted: _Converted, echo: Echo) -> None:
     """Minutes approved in this build are signed (PAdES, at the approval date) before the
     archive is locked; a later build never touches them (see _Job._guard_approved)."""
+    identity = None
     for job in jobs:
-        if not job.approves_now:
+        minutes = [k for k in converted.pdfs if k.kind == MINUTES and k.date == job.meeting.date]
+        if not job.approves_now or not minutes:
             continue
         from .sign import sign_approved_minutes, signing_identity  # pyHanko takes ~0.5 s to import
 
-        identity = signing_identity(paths, ctx.committee)
+        identity = identity or signing_identity(paths, ctx.committee)
         on = job.approval_day
-        for key in [k for k in converted.pdfs if k.kind == MINUTES and k.date == job.meeting.date]:
+        for key in minutes:
             converted.pdfs[key] = sign_approved_minutes(
                 converted.pdfs[key], name=key.stem(ctx.committee.short), identity=identity, committee=ctx.committee,
                 meeting_date=job.meeting.date, approved_on=on)
@@ -361,8 +364,10 @@ class _Job:
 
     @property
     def approves_now(self) -> bool:
-        """This build makes the approved minutes (they were not approved and kept before)."""
-        return self.meeting.minutes_status == "approved" and not self.keep_minutes
+        """This build makes the approved minutes (they were not approved and kept before; a
+        meeting held before alu-docs has none to make)."""
+        return self.meeting.minutes_status == "approved" and not self.keep_minutes and any(
+            plan.key.kind == MINUTES for plans in self.plans.values() for plan in plans)
 
     def outputs(self, ctx: Context) -> list[str]:
         """The public files this build of the meeting makes: DOCX and PDF of each document, the packet."""
@@ -528,7 +533,8 @@ def _file_meeting(tx: Transaction, ctx: Context, job: _Job, converted: _Converte
             tx.edit(meeting.yaml_relative, lambda text: with_approval(text, approval["pdf"]["public"], on))
     elif job.approval and job.approval.get("restored"):
         _readopt_approved(tx, ctx, job)
-    numbers = {c.position: ctx.numbers[(meeting.date, c.position)] for c in meeting.cases if c.number is None}
+    numbers = {c.position: ctx.numbers[(meeting.date, c.position)] for c in meeting.cases
+               if c.number is None or c.number_restored}
     if numbers and converted.complete:
         from .yamledit import with_case_numbers  # ruamel.yaml: only when the YAML is written
 

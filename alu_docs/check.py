@@ -15,9 +15,9 @@ from .archive import Manifest
 from .confidential import leaks
 from .errors import InvalidInput
 from .load import display_path
-from .model import Committee, Meeting, find_meeting, load_all
+from .model import Committee, Meeting, check_numbers, find_meeting, load_all
 from .paths import Echo, Paths
-from .records import orphaned, removed_cases
+from .records import lost_numbers, orphaned, removed_cases
 from .render import agenda_times
 from .rhythm import rhythm_warnings
 from .texts import clock
@@ -55,10 +55,14 @@ def warnings_for(committee: Committee, meetings: list[Meeting], meeting: Meeting
 def load_checked(paths: Paths, dates: list[dt.date] | None = None) -> tuple[Committee, list[Meeting]]:
     """load_all, and what the archive's records forbid: an issued case gone from the YAML of
     `dates` (every meeting when None; said together with the file's other problems) and, for
-    every meeting, issued documents whose meeting folder is gone. Only the attachments of
-    `dates` are opened (all when None). Raises InvalidInput."""
+    every meeting, issued documents whose meeting folder is gone. An issued case that lost
+    its `number:` in the YAML but is there under its issued title gets it back (the build
+    writes it again). Only the attachments of `dates` are opened (all when None). Raises
+    InvalidInput."""
     manifest = Manifest.load(paths.archive)
-    removed = removed_cases(paths.meetings, manifest, None if dates is None else [d.isoformat() for d in dates])
+    days = None if dates is None else [d.isoformat() for d in dates]
+    restored = lost_numbers(paths.meetings, manifest, days)
+    removed = removed_cases(paths.meetings, manifest, days, restored)
     try:
         if dates is None:
             committee, meetings = load_all(paths.meetings)
@@ -66,10 +70,25 @@ def load_checked(paths: Paths, dates: list[dt.date] | None = None) -> tuple[Comm
             committee, meetings = meetingcache.load_all(paths.meetings, full_check=dates, cache=paths.cache)
     except InvalidInput as exc:
         raise InvalidInput(removed + exc.problems) from None
+    for meeting in meetings:
+        for case in meeting.cases:
+            number = restored.get(meeting.date.isoformat(), {}).get(case.position)
+            if number is not None and case.number is None:
+                case.number, case.number_restored = number, True
     problems = removed + (orphaned(manifest, meetings, paths.meetings.name) if dates is None else [])
+    problems += check_numbers(meetings) if restored else []
     if problems:
         raise InvalidInput(problems)
     return committee, meetings
+
+
+def restored_numbers(meeting: Meeting, *, building: bool = False) -> list[str]:
+    """One line per case of `meeting` that got its issued number back (load_checked)."""
+    when = "this build writes it back" if building else "the next build writes it back"
+    return [f"{display_path(meeting.yaml_path)}:{case.line}: cases[{case.position - 1}]: issued as case "
+            f"{case.number}/{meeting.number_year % 100:02d} but its `number: {case.number}` is gone from the file; "
+            f"it keeps that number ({when})"
+            for case in meeting.cases if case.number_restored]
 
 
 def check_meetings(paths: Paths, date: dt.date | None = None, *, strict: bool = False,
@@ -86,8 +105,8 @@ def check_meetings(paths: Paths, date: dt.date | None = None, *, strict: bool = 
     warnings = [w for m in selected for w in warnings_for(committee, meetings, m)]
     if strict and warnings:
         raise InvalidInput(warnings)
-    for warning in warnings:
-        echo(warning)
+    for line in [line for m in selected for line in restored_numbers(m)] + warnings:
+        echo(line)
     what = date.isoformat() if date else f"{len(meetings)} meetings"
     echo(f"ok: {what} valid" + (f", {len(warnings)} warning(s)" if warnings else ""))
     return warnings

@@ -160,6 +160,7 @@ class Case:
     content_file: Path | None = None  # a confidential case's git-ignored file (cases[n].content)
     content_missing: bool = False  # that file is not on this machine: only the public edition can be made
     line: int = 0  # where the case starts in meeting.yaml
+    number_restored: bool = False  # issued with `number`, which meeting.yaml had lost (records.lost_numbers)
 
     @property
     def code(self) -> str:

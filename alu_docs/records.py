@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import unicodedata
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -179,18 +180,20 @@ def _found_in_files(manifest: Manifest, date: str) -> dict[str, dict[str, Any]]:
     return documents
 
 
-def removed_cases(meetings_dir: Path, manifest: Manifest, dates: list[str] | None = None) -> list[str]:
+def removed_cases(meetings_dir: Path, manifest: Manifest, dates: list[str] | None = None,
+                  restored: dict[str, dict[int, int]] | None = None) -> list[str]:
     """An issued case gone from its meeting.yaml (an empty `cases:` included): one line each,
     naming the file and the number, telling to withdraw it instead. The YAML is read as typed,
-    so this is said even when the file has other problems (a guest of the deleted case)."""
+    so this is said even when the file has other problems (a guest of the deleted case).
+    A case whose number `restored` gives back (see lost_numbers) is not gone."""
     problems = []
-    for date in sorted(dates if dates is not None else {e["meeting"] for e in manifest.files.values()
-                                                        if e.get("meeting")} | set(manifest.meetings)):
+    for date in _dates(manifest, dates):
         was = _issued_cases(manifest, date)
         path = meetings_dir / date / "meeting.yaml"
         numbers = _typed_numbers(path) if was else None
         if numbers is None:  # nothing issued, or no file to read (moved, gone: see `orphaned`)
             continue
+        numbers |= set((restored or {}).get(date, {}).values())
         issues = manifest.meetings.get(date, {}).get("issues")
         where = f"in the notice of {short_date(dt.date.fromisoformat(issues[-1]['on']))}" if issues else \
             "in the archive"
@@ -199,6 +202,35 @@ def removed_cases(meetings_dir: Path, manifest: Manifest, dates: list[str] | Non
                      "with `withdrawn: <reason>`"
                      for number, (label, title) in sorted(was.items()) if number not in numbers]
     return problems
+
+
+def lost_numbers(meetings_dir: Path, manifest: Manifest, dates: list[str] | None = None) -> dict[str, dict[int, int]]:
+    """Issued cases still in meeting.yaml under their issued title but without the `number:`
+    the build wrote back (the file restored from git, or edited in another clone): the number
+    they keep, as {date: {position on the agenda: number}}. A title that is not one unnumbered
+    case's exactly is left alone (removed_cases names the case instead)."""
+    found: dict[str, dict[int, int]] = {}
+    for date in _dates(manifest, dates):
+        was = _issued_cases(manifest, date)
+        cases = _typed_cases(meetings_dir / date / "meeting.yaml") if was else None
+        if not cases:
+            continue
+        numbers = {c["number"] for c in cases if isinstance(c, dict) and isinstance(c.get("number"), int)}
+        unnumbered: dict[str, list[int]] = {}
+        for index, case in enumerate(cases):
+            if isinstance(case, dict) and case.get("number") is None and isinstance(case.get("title"), str):
+                unnumbered.setdefault(unicodedata.normalize("NFC", case["title"].strip()), []).append(index + 1)
+        for number, (_, title) in was.items():
+            places = unnumbered.get(unicodedata.normalize("NFC", title.strip())) if title else None
+            if number not in numbers and places and len(places) == 1:
+                found.setdefault(date, {})[places[0]] = number
+    return found
+
+
+def _dates(manifest: Manifest, dates: list[str] | None) -> list[str]:
+    """`dates`, or every date the manifest has issued documents or records for."""
+    return sorted(dates if dates is not None else {e["meeting"] for e in manifest.files.values() if e.get("meeting")}
+                  | set(manifest.meetings))
 
 
 def _issued_cases(manifest: Manifest, date: str) -> dict[int, tuple[str, str]]:
@@ -220,16 +252,22 @@ def _issued_cases(manifest: Manifest, date: str) -> dict[int, tuple[str, str]]:
     return found
 
 
-def _typed_numbers(path: Path) -> set[int] | None:
-    """The case numbers meeting.yaml holds as typed; None when it cannot be read (its own
-    problems are reported when it is loaded)."""
+def _typed_cases(path: Path) -> list[Any] | None:
+    """The `cases:` list of meeting.yaml as typed ([] when empty); None when the file cannot be
+    read (its own problems are reported when it is loaded)."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError):
         return None
     cases = data.get("cases") if isinstance(data, dict) else None
-    return {c["number"] for c in cases or [] if isinstance(c, dict) and isinstance(c.get("number"), int)} \
-        if isinstance(cases, list | None) else None
+    return (cases or []) if isinstance(cases, list | None) else None
+
+
+def _typed_numbers(path: Path) -> set[int] | None:
+    """The case numbers meeting.yaml holds as typed; None when it cannot be read."""
+    cases = _typed_cases(path)
+    return None if cases is None else {c["number"] for c in cases if isinstance(c, dict)
+                                       and isinstance(c.get("number"), int)}
 
 
 def orphaned(manifest: Manifest, meetings: list[Meeting], meetings_label: str) -> list[str]:

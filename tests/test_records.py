@@ -136,6 +136,44 @@ def test_removing_an_issued_case_is_an_error_that_says_withdraw(paths: Paths, pr
     assert ("attendance.guests[0].cases[0]: expected a case position" in output) == (how == "empty")
 
 
+def test_an_issued_case_that_lost_its_number_keeps_it(paths: Paths, project: Path) -> None:
+    """meeting.yaml restored from git after a build (the numbers it wrote back gone): each case
+    still there under its issued title keeps its issued number; one retitled is not guessed."""
+    original = (project / MEETING).read_text(encoding="utf-8")
+    issued_manifest(project, paths)
+    (project / MEETING).write_text(original, encoding="utf-8")
+    status, output = run_cli("check", DAY)
+    assert status == 0, output
+    for n in (1, 2, 3, 4):
+        assert f"issued as case {n}/25 but its `number: {n}` is gone from the file; it keeps that number" in output
+    from alu_docs.check import load_checked
+
+    _, meetings = load_checked(paths, [dt.date.fromisoformat(DAY)])
+    meeting = next(m for m in meetings if m.date.isoformat() == DAY)
+    assert [(c.number, c.number_restored) for c in meeting.cases] == [(n, True) for n in (1, 2, 3, 4)]
+    edit(project, "  - title: Ny løsning for saksbehandling og arkiv", "  - title: Ny løsning for arkiv")
+    status, output = run_cli("check", DAY)
+    assert status == 2 and "case 3/25 'Ny løsning for saksbehandling og arkiv' was issued" in output, output
+    assert "case 1/25" not in output and "case 4/25" not in output
+
+
+def test_a_build_writes_a_lost_number_back_and_issues_nothing_again(project: Path, soffice) -> None:
+    original = (project / MEETING).read_text(encoding="utf-8")
+    assert run_cli("build", DAY)[0] == 0
+    numbered = (project / MEETING).read_text(encoding="utf-8")
+    assert numbered != original
+    archived = files_of(project / "archive")
+    (project / MEETING).write_text(original, encoding="utf-8")  # git checkout meetings/
+    status, output = run_cli("build", DAY)
+    assert status == 0 and "this build writes it back" in output, output
+    assert (project / MEETING).read_text(encoding="utf-8") == numbered
+    after = files_of(project / "archive")
+    issued = [name for name in archived if re.search(r"-(innkalling|sak-\d+|sakspapirer)\.(pdf|docx)$", name)]
+    assert issued and all(after[name] == archived[name] for name in issued)  # nothing issued again
+    assert not any("-v1." in name for name in after)
+    assert run_cli("verify")[0] == 0
+
+
 def test_issued_files_of_a_meeting_folder_that_is_gone_are_an_error(paths: Paths, project: Path) -> None:
     (project / "archive/manifest.json").write_text(json.dumps({"files": {
         "2025/2025-08-20/ALU-2025-08-20-innkalling.pdf": {"sha256": "0" * 64, "size": 1, "meeting": "2025-08-20",
