@@ -331,7 +331,7 @@ class _Job:
     def prepare(cls, ctx: Context, meeting: Meeting, paths: Paths, manifest: Manifest) -> _Job:
         issued = Issued.of(manifest, meeting)
         plans: dict[str, list[DocPlan]] = {}
-        if not meeting.cancelled or issued.documents:  # a cancelled meeting's first notice is never issued
+        if meeting.cancelled is None or issued.documents:  # a cancelled meeting's first notice is never issued
             plans["public"] = plan_meeting(ctx, meeting, "public")
             if ctx.needs_internal(meeting) and not any(c.content_missing for c in meeting.cases):
                 plans["internal"] = plan_meeting(ctx, meeting, "internal")

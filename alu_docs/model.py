@@ -223,7 +223,7 @@ class Meeting:
 
     @property
     def has_minutes(self) -> bool:
-        return self.minutes_status in ("draft", "approved") and not self.cancelled
+        return self.minutes_status in ("draft", "approved") and self.cancelled is None
 
     @property
     def number_year(self) -> int:
@@ -350,14 +350,16 @@ def meeting_from_data(data: dict[str, Any], node: yaml.Node, folder: Path,
     legacy = data["legacy"] or {}
     return Meeting(
         date=day, folder=folder, start=start, end=end,
-        place=data["place"] or committee.place, kind=data["kind"], title=data["title"],
+        place=data["place"] or committee.place, kind="ordinary" if data["kind"] == "cancelled" else data["kind"],
+        title=data["title"],
         end_date=data["end_date"], cases=cases, attendance=attendance,
         minutes_status=minutes.get("status") or ("draft" if data["kind"] == "ordinary" else "none"),
         minutes_note=minutes.get("note"),
         any_other_business=minutes.get("any_other_business"),
         legacy_notice=bool(legacy.get("notice")), legacy_minutes=bool(legacy.get("minutes")),
         approved_on=minutes.get("approved_on"), approved_sha256=minutes.get("approved_sha256"),
-        cancelled=data["cancelled"], moved_from=tuple(d for d in data["moved_from"] if d), exposures=exposures,
+        cancelled=(data["cancelled"] or "") if data["kind"] == "cancelled" else data["cancelled"],
+        moved_from=tuple(d for d in data["moved_from"] if d), exposures=exposures,
     )
 
 

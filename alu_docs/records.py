@@ -39,7 +39,7 @@ from .archive import Manifest, Transaction, file_sha256, sha256
 from .load import display_path
 from .names import CASE, NOTICE, PACKET, DocKey
 from .render import presenter_label
-from .texts import clock, short_date, texts
+from .texts import cancelled_note, clock, short_date, texts
 
 if TYPE_CHECKING:
     from .context import Context
@@ -92,9 +92,10 @@ def changes(old: dict[str, Any] | None, new: dict[str, Any], language: str) -> l
     if old["date"] != new["date"]:
         lines.append(t["change_moved"].format(old=short_date(dt.date.fromisoformat(old["date"])),
                                               new=short_date(dt.date.fromisoformat(new["date"]))))
-    if new["cancelled"] and new["cancelled"] != old.get("cancelled"):
-        lines.append(t["change_cancelled"].format(reason=new["cancelled"]))
-    elif old.get("cancelled") and not new["cancelled"]:
+    if new["cancelled"] is not None and new["cancelled"] != old.get("cancelled"):
+        lines.append(t["change_cancelled"].format(reason=new["cancelled"]) if new["cancelled"]
+                     else cancelled_note(None, language))
+    elif old.get("cancelled") is not None and new["cancelled"] is None:
         lines.append(t["change_held"])
     for name in ("start", "end", "place"):
         if old[name] != new[name]:

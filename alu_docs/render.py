@@ -17,7 +17,7 @@ from .context import Context
 from .docxfill import render_docx
 from .model import Case, Meeting, Member
 from .names import CASE, MINUTES, NOTICE, TEMPLATES, DocKey
-from .texts import clock, long_date, short_date, texts
+from .texts import cancelled_note, clock, long_date, short_date, texts
 
 STANDING_MINUTES = 5  # the two approvals at the start of every ordinary meeting
 
@@ -169,7 +169,8 @@ def notice_context(ctx: Context, meeting: Meeting, edition: str,
         "followups": ctx.open_actions(meeting, edition),
         # shown in a frame under the title when set (issue 11)
         "revision": revision,
-        "cancelled": t["cancelled"].format(reason=meeting.cancelled) if meeting.cancelled else None,
+        "cancelled": None if meeting.cancelled is None else t["cancelled"].format(reason=meeting.cancelled)
+        if meeting.cancelled else cancelled_note(None, committee.language),
     })
     return context
 

@@ -674,7 +674,8 @@ MEETING = Record(
         "start": Key(Time(nullable=True, description="Start time; default from committee.yaml.")),
         "end": Key(Time(nullable=True, description="End time; default from committee.yaml.")),
         "place": Key(Text(nullable=True, description="Place; default from committee.yaml.")),
-        "kind": Key(Choice(("ordinary", "seminar"), description="ordinary, or seminar (samling)."),
+        "kind": Key(Choice(("ordinary", "seminar", "cancelled"), description=(
+            "ordinary, seminar (samling), or cancelled (avlyst; the same as `cancelled:` without a reason).")),
                     default="ordinary"),
         "cancelled": Key(Text(nullable=True, max_length=300, description=(
             "Why the meeting is cancelled (avlyst): an issued notice is issued again as 'Møtet er avlyst'."))),

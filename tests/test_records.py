@@ -16,7 +16,7 @@ from alu_docs.context import Context
 from alu_docs.model import load_all
 from alu_docs.paths import Paths
 from alu_docs.records import changes, snapshot
-from alu_docs.render import minutes_context
+from alu_docs.render import minutes_context, notice_context
 from tests.conftest import run_cli
 from tests.conftest import snapshot as files_of
 
@@ -98,6 +98,15 @@ def test_cancelled_meeting_has_no_minutes(paths: Paths, project: Path) -> None:
     edit(project, "kind: ordinary\n", "kind: ordinary\ncancelled: For få saker\n")
     _, meeting = sample(paths)
     assert meeting.cancelled == "For få saker" and not meeting.has_minutes
+
+
+def test_kind_cancelled_is_a_cancellation_without_a_reason(paths: Paths, project: Path) -> None:
+    edit(project, "kind: ordinary\n", "kind: cancelled\n")
+    ctx, meeting = sample(paths)
+    assert meeting.cancelled == "" and meeting.kind == "ordinary" and not meeting.has_minutes
+    assert notice_context(ctx, meeting, "public", None)["cancelled"] == "Møtet er avlyst."
+    old = snapshot(ctx, meeting) | {"cancelled": None}
+    assert changes(old, snapshot(ctx, meeting), "nb") == ["Møtet er avlyst."]
 
 
 def issued_manifest(project: Path, paths: Paths) -> bytes:
