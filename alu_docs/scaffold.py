@@ -242,7 +242,7 @@ def meeting_text(date: dt.date, start: dt.time, end: dt.time, place: str | None)
         + _line("", f'start: "{start:%H:%M}"', "møtestart") + "\n"
         + _line("", f'end: "{end:%H:%M}"', "møteslutt") + "\n"
         + _line("", f"place: {place_value}", "møtested") + "\n"
-        + _line("", "kind: ordinary", "ordinary (ordinært møte) | seminar (samling)") + "\n"
+        + _line("", "kind: ordinary", "ordinary (ordinært møte) | seminar (samling) | cancelled (avlyst)") + "\n"
         + _line("", "cases: []", "sakene, i rekkefølgen på sakslisten") + "\n"
         + "minutes:\n"
         + _line("  ", "status: none", "none | draft | approved | not-written") + "\n"
