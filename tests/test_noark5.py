@@ -71,7 +71,7 @@ def built(tmp_path_factory: pytest.TempPathFactory, libreoffice_cache: Path) -> 
 @pytest.fixture
 def project(built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root = tmp_path / "project"
-    shutil.copytree(built, root)
+    shutil.copytree(built, root, ignore=shutil.ignore_patterns("converter"))  # not the live warm converter
     monkeypatch.chdir(root)
     return root
 
