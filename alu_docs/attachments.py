@@ -139,6 +139,7 @@ class VerdictCache:
 
     def __init__(self, cache: Path) -> None:
         self.file = cache / "attachments" / f"index-n{NORMALISER}.json"
+        self.project = cache.parent.parent  # cache is PROJECT/.alu-work/cache
         self.files: dict[str, list] = {}
         self.verdicts: dict[str, dict] = {}
         self.stamp: tuple[int, int] | None = None
@@ -208,7 +209,7 @@ class VerdictCache:
 
     def save(self) -> None:
         """Write the index (atomically) when it has unsaved entries."""
-        if not self.dirty:
+        if not self.dirty or not self.project.is_dir():  # (at exit: a project removed meanwhile stays gone)
             return
         self.dirty, self.saved_at = False, time.monotonic()
         with contextlib.suppress(OSError):
