@@ -15,6 +15,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__, records
 from . import index as archive_index
@@ -36,6 +37,9 @@ from .uptodate import NOTHING_CHANGED
 from .uptodate import inputs_stamp as _inputs_stamp
 from .uptodate import save_stamp as _save_stamp
 from .uptodate import stamp_matches as _stamp_matches
+
+if TYPE_CHECKING:
+    from .ical import Events
 
 INTERNAL_README = """\
 # INTERNAL EDITION: DO NOT PUBLISH
@@ -123,6 +127,7 @@ class _Converted:
     index_words: PdfWords | None = None
     index_plan: archive_index.IndexPlan | None = None
     complete: bool = True  # False: LibreOffice was missing, only DOCX were made
+    calendar: Events | None = None  # the calendar's events, made while LibreOffice converted
 
 
 def build_meetings(paths: Paths, ctx: Context, selected: list[Meeting], *, echo: Echo = print,
@@ -207,7 +212,7 @@ def commit_build(paths: Paths, ctx: Context, jobs: list[_Job], converted: _Conve
             job.result.written = _file_meeting(tx, ctx, job, converted)
         if converted.index_plan is not None and converted.index_pdf is not None:  # links need the files in `tx`
             archive_index.write_index(tx, converted.index_plan, converted.index_pdf, converted.index_words)
-        return write_calendar(tx, ctx)  # the calendar shows every meeting
+        return write_calendar(tx, ctx, events=converted.calendar)  # the calendar shows every meeting
 
 
 def _render_and_convert(paths: Paths, ctx: Context, jobs: list[_Job],
@@ -246,7 +251,7 @@ def _render_and_convert(paths: Paths, ctx: Context, jobs: list[_Job],
         echo(f"render   {len(keys)} documents in {time.monotonic() - started:.1f} s")
         started = time.monotonic()
         # LibreOffice converts in its own processes now: meanwhile load what the steps after it use
-        from . import ical  # noqa: F401  (icalendar is slow to import)
+        from . import ical  # icalendar is slow to import
         from .reproducible import reproducible_pdf  # so is pikepdf
         if batches.busy():  # the packet's fonts, if there is time (a rebuild usually has its packet cached)
             load_fonts()
@@ -270,6 +275,7 @@ def _render_and_convert(paths: Paths, ctx: Context, jobs: list[_Job],
         with ThreadPoolExecutor(1) as pool, ThreadPoolExecutor(1) as attachments:
             # the attachments' archival copies (normalise.py, cached by sha256), while LibreOffice converts
             copies = attachments.submit(_normalise_attachments, paths, jobs)
+            calendar = pool.submit(ical.calendar_events, ctx)  # the slow part of the calendar, meanwhile
             words = None
             for run in batches.completed():
                 for docx, pdf in run.items():
@@ -283,6 +289,7 @@ def _render_and_convert(paths: Paths, ctx: Context, jobs: list[_Job],
                 packets_of_ready()
             packets_of_ready()  # meetings with nothing to convert
             out.index_words = words.result() if words else None
+            out.calendar = calendar.result()
         converted = sum(1 for key in keys.values() if key is None or key in out.pdfs)
         echo(f"convert  {converted} PDF/A-2b files in {time.monotonic() - started:.1f} s ({batches.describe()})")
         for line in packet_lines:

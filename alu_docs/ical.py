@@ -134,13 +134,29 @@ def event_for(ctx: Context, meeting: Meeting, uid: str, today: dt.date) -> Event
     return event
 
 
+Events = list[tuple[str, Event, str]]  # (uid, event, sha256 of its content), in meeting order
+
+
+def calendar_events(ctx: Context, today: dt.date | None = None) -> Events:
+    """Every meeting's event, its uid and its content's hash: the slow part of build_calendar
+    (a build makes them while LibreOffice converts). `today` (default: the real today)
+    decides which meetings are past."""
+    uids = event_uids(ctx)
+    day = today or dt.date.today()
+    events = []
+    for meeting in ctx.meetings:
+        event = event_for(ctx, meeting, uids[meeting.date], day)
+        events.append((uids[meeting.date], event, hashlib.sha256(event.to_ical()).hexdigest()))
+    return events
+
+
 def build_calendar(ctx: Context, previous: dict[str, Any], now: dt.datetime,
-                   today: dt.date | None = None) -> tuple[bytes, dict[str, Any]]:
+                   today: dt.date | None = None, events: Events | None = None) -> tuple[bytes, dict[str, Any]]:
     """The .ics bytes and the per-event record {uid: {hash, sequence, stamp}} to keep.
 
     `previous` is the record kept from the last write; an event whose content hash is
     unchanged keeps its sequence and stamp, a changed one gets sequence + 1 and `now`.
-    `today` (default: the real today) decides which meetings are past.
+    `events`: calendar_events(ctx, today), when made already.
     """
     committee = ctx.committee
     t = texts(committee.language)
@@ -158,11 +174,7 @@ def build_calendar(ctx: Context, previous: dict[str, Any], now: dt.datetime,
     cal.add_component(oslo_timezone())
     record: dict[str, Any] = {}
     stamp_now = now.astimezone(dt.UTC).replace(microsecond=0)
-    uids = event_uids(ctx)
-    for meeting in ctx.meetings:
-        uid = uids[meeting.date]
-        event = event_for(ctx, meeting, uid, today or dt.date.today())
-        content = hashlib.sha256(event.to_ical()).hexdigest()
+    for uid, event, content in events if events is not None else calendar_events(ctx, today):
         kept = previous.get(uid)
         if kept and kept.get("hash") == content:
             sequence, stamp = kept["sequence"], dt.datetime.fromisoformat(kept["stamp"])
@@ -177,9 +189,10 @@ def build_calendar(ctx: Context, previous: dict[str, Any], now: dt.datetime,
     return cal.to_ical(), record
 
 
-def write_calendar(tx: Transaction, ctx: Context, *, today: dt.date | None = None) -> str:
+def write_calendar(tx: Transaction, ctx: Context, *, today: dt.date | None = None,
+                   events: Events | None = None) -> str:
     """Write archive/ALU-moter.ics in `tx` (recorded in the manifest); return its archive path."""
     name = calendar_name(ctx.committee.short)
     entry = tx.manifest.files.get(name, {})
-    data, events = build_calendar(ctx, entry.get("events", {}), dt.datetime.now(dt.UTC), today)
-    return tx.write(name, data, kind="calendar", events=events)
+    data, record = build_calendar(ctx, entry.get("events", {}), dt.datetime.now(dt.UTC), today, events)
+    return tx.write(name, data, kind="calendar", events=record)

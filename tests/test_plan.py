@@ -128,7 +128,8 @@ def test_plan_with_invalid_yaml_writes_nothing(paths: Paths) -> None:
     before = snapshot(paths.archive), snapshot(paths.meetings)
     status, output = run_cli("plan", "2025", "--create")
     assert status == 2
-    assert "meetings/2025-10-15/meeting.yaml:2: kind: expected one of ordinary, seminar, cancelled; got 'meeting'" in output
+    assert ("meetings/2025-10-15/meeting.yaml:2: kind: expected one of ordinary, seminar, cancelled; "
+            "got 'meeting'") in output
     assert "Traceback" not in output
     assert (snapshot(paths.archive), snapshot(paths.meetings)) == before
 
