@@ -119,12 +119,17 @@ def test_a_pdf_that_does_not_open_is_a_failure(tmp_path: Path, on_path: Path) ->
         to_pdf(make_docx(tmp_path, 1), tmp_path / "out", work=tmp_path / "work")
 
 
-def test_a_restart_request_is_answered_by_starting_again(tmp_path: Path, on_path: Path) -> None:
-    # soffice.bin's first start in a new profile exits 81 without converting (oosplash restarts it)
-    sample = tmp_path / "sample.pdf"
+def blank_pdf(path: Path) -> Path:
+    """A one-page PDF, the output a fake soffice copies."""
     writer = PdfWriter()
     writer.add_blank_page(595, 842)
-    writer.write(sample)
+    writer.write(path)
+    return path
+
+
+def test_a_restart_request_is_answered_by_starting_again(tmp_path: Path, on_path: Path) -> None:
+    # soffice.bin's first start in a new profile exits 81 without converting (oosplash restarts it)
+    sample = blank_pdf(tmp_path / "sample.pdf")
     starts = tmp_path / "starts"
     fake_soffice(on_path, f'echo x >> {starts}; [ $(wc -l < {starts}) -ge 2 ] || exit 81\n'
                           f'while [ "$1" != --outdir ]; do shift; done; cp {sample} "$2/doc0.pdf"')
@@ -247,10 +252,7 @@ def test_project_state_is_per_project(tmp_path: Path) -> None:
 def test_a_rebuild_converts_only_changed_documents(tmp_path: Path, on_path: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ALU_CONVERTER", "batch")
-    sample = tmp_path / "sample.pdf"
-    writer = PdfWriter()
-    writer.add_blank_page(595, 842)
-    writer.write(sample)
+    sample = blank_pdf(tmp_path / "sample.pdf")
     calls = tmp_path / "calls"
     fake_soffice(on_path, f'echo "$@" >> {calls}; while [ "$1" != --outdir ]; do shift; done; out=$2; shift 2\n'
                           f'for f; do cp {sample} "$out/$(basename "$f" .docx).pdf"; done')
