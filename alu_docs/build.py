@@ -253,7 +253,8 @@ def _render_and_convert(paths: Paths, ctx: Context, jobs: list[_Job],
         # LibreOffice converts in its own processes now: meanwhile load what the steps after it use
         from . import ical  # icalendar is slow to import
         from .reproducible import reproducible_pdf  # so is pikepdf
-        if batches.busy():  # the packet's fonts, if there is time (a rebuild usually has its packet cached)
+        packets_coming = any(job.kept_pdfs or any(d.key.kind == NOTICE for d in job.docs) for job in jobs)
+        if packets_coming and batches.busy():  # the packet's fonts (~0.25 s), if there is time
             load_fonts()
 
         packet_lines: list[str] = []  # shown after the conversion line

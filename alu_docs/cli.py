@@ -313,6 +313,7 @@ def main() -> None:
     line (ALU_DEBUG=1 shows the traceback for a bug report)."""
     signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
+    gc.set_threshold(100_000, 50, 100)  # a short-lived command: fewer collections while importing and rendering
     if not os.environ.get("ALU_DEBUG"):  # libraries' log warnings (fontTools, pypdf) are not for the secretary
         logging.getLogger().addHandler(logging.NullHandler())
     try:
