@@ -324,6 +324,7 @@ class Transaction:
             if isinstance(exc, OSError):
                 raise _os_error(self.roots["archive"], exc, "the archive was not changed") from None
             raise
+        _sync(self.roots["archive"])  # the commit mark is on disk before the first rename
         with _signals_deferred():
             journal.roll_forward()
 

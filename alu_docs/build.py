@@ -401,7 +401,7 @@ class _Job:
         language = ctx.committee.language
         attachments = [file_sha256(a.path) for c in meeting.cases if not (c.withdrawn or c.confidential)
                        for a in c.attachments]
-        settled = records.settle(ctx, meeting, self.docs, attachments, self.issued, dt.date.today(), self.intact)
+        settled = records.settle(ctx, meeting, self.docs, attachments, self.issued, self.today, self.intact)
         self.settlement = settled
         notice = ctx.key(meeting, NOTICE)
         revised_now = notice in settled.decisions and not settled.decisions[notice].restore
@@ -505,7 +505,7 @@ def _file_meeting(tx: Transaction, ctx: Context, job: _Job, converted: _Converte
         if key in converted.packets:
             files.append((key, ".pdf", converted.packets[key]))
     decisions = job.settlement.decisions if job.settlement else {}
-    today = dt.date.today()
+    today = job.today
     internal: dict[str, str] = {}
     for key, suffix, data in files:
         relative = ctx.relative(key, suffix)
@@ -591,10 +591,11 @@ def _index_plan(paths: Paths, ctx: Context, manifest: Manifest, jobs: list[_Job]
 
 
 def build_all(paths: Paths, *, echo: Echo = print, force: bool = False,
-              progress: Progress | None = None) -> list[BuildResult]:
+              progress: Progress | None = None, stamp: str | None = None) -> list[BuildResult]:
     """`alu-docs build --all` (`make archive`): every meeting and the index, unchanged
-    meetings skipped, all conversions in a few LibreOffice runs on both cores."""
-    stamp = _inputs_stamp(paths)
+    meetings skipped, all conversions in a few LibreOffice runs on both cores. `stamp`:
+    uptodate.inputs_stamp(paths), when the caller has it already."""
+    stamp = stamp or _inputs_stamp(paths)
     if not force and _stamp_matches(paths, stamp):
         echo(NOTHING_CHANGED)
         return []

@@ -9,6 +9,8 @@ import contextlib
 import os
 from pathlib import Path
 
+from .archive import write_file
+
 
 def find(entry: Path) -> bytes | None:
     """The entry's bytes (and it counts as used now), or None."""
@@ -20,13 +22,20 @@ def find(entry: Path) -> bytes | None:
         return None
 
 
+def write(entry: Path, data: bytes) -> bool:
+    """Write the entry whole or not at all (temporary file + rename); False when it could not."""
+    try:
+        write_file(entry.parent, entry.name, data)
+        return True
+    except OSError:
+        return False
+
+
 def keep(entry: Path, data: bytes, limit: int) -> None:
-    """Write the entry (temporary file + rename); keep at most `limit` files like it."""
+    """Write the entry; keep at most `limit` files like it (same folder and suffix)."""
+    if not write(entry, data):
+        return
     with contextlib.suppress(OSError):
-        entry.parent.mkdir(parents=True, exist_ok=True)
-        temporary = entry.with_name(f".{entry.name}.{os.getpid()}")
-        temporary.write_bytes(data)
-        temporary.replace(entry)
         entries = sorted(entry.parent.glob(f"*{entry.suffix}"), key=lambda p: p.stat().st_mtime)
         for old in entries[: max(0, len(entries) - limit)]:
             old.unlink(missing_ok=True)

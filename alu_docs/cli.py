@@ -83,12 +83,13 @@ def build(paths: Paths, date: dt.date | None, all_: bool, force: bool) -> None:
     if all_:
         from .uptodate import NOTHING_CHANGED, inputs_stamp, stamp_matches
 
-        if not force and stamp_matches(paths, inputs_stamp(paths)):  # decided before loading the build
+        stamp = inputs_stamp(paths)
+        if not force and stamp_matches(paths, stamp):  # decided before loading the build
             click.echo(NOTHING_CHANGED)
             return
         from . import build as build_module
 
-        build_module.build_all(paths, echo=click.echo, force=force, progress=_progress())
+        build_module.build_all(paths, echo=click.echo, force=force, progress=_progress(), stamp=stamp)
         return
     from .convert import prestart
 

@@ -37,7 +37,8 @@ from pathlib import Path
 from queue import Queue
 from typing import IO
 
-from . import __version__, converter
+from . import __version__, cachefile, converter
+from .archive import file_sha256
 from .errors import ConversionFailed, ToolMissing
 from .paths import Echo, Paths
 
@@ -587,7 +588,7 @@ class PdfCache:
         self.folder = work.absolute() / "cache" / "pdf"
         program = Path(converter.soffice_program(soffice))
         tagging = Path(__file__).with_name("tagging.py")
-        facts = [PDF_FILTER, str(program), __version__, hashlib.sha256(tagging.read_bytes()).hexdigest()]
+        facts = [PDF_FILTER, str(program), __version__, file_sha256(tagging)]
         for path in (program, Path("/var/cache/fontconfig"), Path("/usr/share/fonts"), Path.home() / ".fonts"):
             with contextlib.suppress(OSError):
                 facts.append(f"{path}:{path.stat().st_size}:{path.stat().st_mtime_ns}")
@@ -598,25 +599,12 @@ class PdfCache:
 
     def find(self, docx: Path, target: Path) -> bool:
         """Copy the cached PDF of `docx` to `target`; False when there is none."""
-        entry = self._entry(docx)
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(entry, target)
-            os.utime(entry)
-            return True
-        except OSError:
-            return False
+        data = cachefile.find(self._entry(docx))
+        return data is not None and cachefile.write(target, data)
 
     def keep(self, docx: Path, pdf: Path) -> None:
         with contextlib.suppress(OSError):
-            self.folder.mkdir(parents=True, exist_ok=True)
-            entry = self._entry(docx)
-            temporary = entry.with_name(f"{entry.name}.{os.getpid()}.new")
-            shutil.copyfile(pdf, temporary)
-            temporary.replace(entry)
-            entries = sorted(self.folder.glob("*.pdf"), key=lambda p: p.stat().st_mtime)
-            for old in entries[: max(0, len(entries) - self.LIMIT)]:
-                old.unlink()
+            cachefile.keep(self._entry(docx), pdf.read_bytes(), self.LIMIT)
 
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from . import cachefile
+from .archive import file_sha256
 from .texts import LANGUAGES
 
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -55,7 +56,7 @@ def _jinja() -> Any:
 @functools.cache
 def _code_facts() -> str:
     """This file and the installed docxtpl, python-docx and jinja2 (an upgrade changes the bytes)."""
-    facts = [hashlib.sha256(Path(__file__).read_bytes()).hexdigest()]
+    facts = [file_sha256(Path(__file__))]
     for package in ("docxtpl", "docx", "jinja2"):
         spec = importlib.util.find_spec(package)
         with contextlib.suppress(OSError, TypeError):

@@ -49,7 +49,8 @@ def pdf_words(pdf: bytes) -> PdfWords:
     if tool is None:
         raise ToolMissing("pdftotext (poppler-utils) is needed to place the links of the archive index: "
                           "sudo apt-get install poppler-utils (or run `make system` as root)")
-    pages = len(pikepdf.open(io.BytesIO(pdf)).pages)
+    with pikepdf.open(io.BytesIO(pdf)) as opened:
+        pages = len(opened.pages)
     # pdftotext is CPU-bound (about 0.15 s a page): split the pages over the cores
     parts = min(pages, os.cpu_count() or 1)
     ranges = [(1 + pages * i // parts, pages * (i + 1) // parts) for i in range(parts)]

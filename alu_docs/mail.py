@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo
 from .archive import Manifest, sha256, transaction
 from .context import Context
 from .errors import AluError
+from .ical import TIMEZONE
 from .model import Committee, MailSettings, Meeting, find_meeting, load_all
 from .names import MINUTES, NOTICE, PACKET, DocKey, mail_relative
 from .paths import Echo, Paths
@@ -37,7 +38,7 @@ from .records import latest_changes
 from .render import agenda_rows
 from .texts import MAIL_TEXTS, clock, date_range, texts
 
-LOCAL = ZoneInfo("Europe/Oslo")
+LOCAL = ZoneInfo(TIMEZONE)
 MB = 2**20
 
 

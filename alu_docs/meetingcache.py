@@ -19,12 +19,11 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
-import os
 import pickle
 from collections.abc import Collection
 from pathlib import Path
 
-from . import __version__, model
+from . import __version__, cachefile, model
 from .attachments import check_attachment, meeting_attachments_problem
 from .model import Committee, Meeting
 
@@ -88,14 +87,9 @@ class ParsedMeetings:
         when it differs from what was read."""
         if self.seen.keys() == self.kept.keys() and all(self.kept[k][0] == v[0] for k, v in self.seen.items()):
             return
-        with contextlib.suppress(OSError, pickle.PicklingError):
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            for old in self.file.parent.glob("*.pickle"):  # made by other code or another committee.yaml
-                if old != self.file:
-                    old.unlink(missing_ok=True)
-            temporary = self.file.with_name(f".{self.file.name}.{os.getpid()}")
-            temporary.write_bytes(pickle.dumps(self.seen, protocol=pickle.HIGHEST_PROTOCOL))
-            os.replace(temporary, self.file)
+        with contextlib.suppress(pickle.PicklingError):  # the one file kept: others were made by
+            # other code or another committee.yaml
+            cachefile.keep(self.file, pickle.dumps(self.seen, protocol=pickle.HIGHEST_PROTOCOL), limit=1)
 
 
 def load_all(meetings_dir: Path, *, full_check: Collection[dt.date], cache: Path) -> tuple[Committee, list[Meeting]]:

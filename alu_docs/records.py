@@ -130,9 +130,8 @@ def changes(old: dict[str, Any] | None, new: dict[str, Any], language: str) -> l
 @dataclass
 class Issued:
     """What the archive has issued of one meeting: `documents` and `issues` of its manifest
-    record (`at`: the date the record is kept under; during `alu-docs move`, the old one)."""
+    record (during `alu-docs move`, the record still under the old date)."""
 
-    at: str
     documents: dict[str, dict[str, Any]] = field(default_factory=dict)
     issues: list[dict[str, Any]] = field(default_factory=list)
 
@@ -141,13 +140,13 @@ class Issued:
         date = meeting.date.isoformat()
         record = manifest.meetings.get(date, {})
         if "documents" in record:
-            return cls(date, record["documents"], record.get("issues", []))
+            return cls(record["documents"], record.get("issues", []))
         if meeting.moved_from:  # a move under way: the record is still under the old date
             old = meeting.moved_from[-1].isoformat()
             earlier = manifest.meetings.get(old, {})
             if "documents" in earlier and not earlier.get("moved_to"):
-                return cls(old, earlier["documents"], earlier.get("issues", []))
-        return cls(date, _found_in_files(manifest, date))
+                return cls(earlier["documents"], earlier.get("issues", []))
+        return cls(_found_in_files(manifest, date))
 
     @property
     def snapshot(self) -> dict[str, Any] | None:
@@ -256,22 +255,27 @@ def _issued_cases(manifest: Manifest, date: str) -> dict[int, tuple[str, str]]:
     return found
 
 
-def _typed_cases(path: Path) -> list[Any] | None:
-    """The `cases:` list of meeting.yaml as typed ([] when empty); None when the file cannot be
-    read (its own problems are reported when it is loaded). Read once per version of the file."""
+def typed_yaml(path: Path) -> Any:
+    """meeting.yaml as typed, read tolerantly (None when it cannot be read: its own problems
+    are reported when it is loaded), once per version of the file. Not to be changed."""
     try:
         stat = path.stat()
     except OSError:
         return None
-    return _read_cases(path, stat.st_size, stat.st_mtime_ns)
+    return _read_yaml(path, stat.st_size, stat.st_mtime_ns)
 
 
 @functools.lru_cache(maxsize=32)
-def _read_cases(path: Path, size: int, mtime_ns: int) -> list[Any] | None:
+def _read_yaml(path: Path, size: int, mtime_ns: int) -> Any:
     try:
-        data = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=_TOLERANT)
+        return yaml.load(path.read_text(encoding="utf-8-sig"), Loader=_TOLERANT)
     except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError):
         return None
+
+
+def _typed_cases(path: Path) -> list[Any] | None:
+    """The `cases:` list of meeting.yaml as typed ([] when empty); None when it cannot be read."""
+    data = typed_yaml(path)
     cases = data.get("cases") if isinstance(data, dict) else None
     return (cases or []) if isinstance(cases, list | None) else None
 

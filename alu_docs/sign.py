@@ -87,7 +87,6 @@ class SigningIdentity:
     """The signer: pyHanko's signer, and whether it is the self-signed test certificate."""
 
     signer: SimpleSigner
-    certificate: x509.Certificate
     self_signed_test: bool
 
 
@@ -139,7 +138,7 @@ def _load(key_path: Path, cert_path: Path | None, committee_path: Path, *, self_
         cert_registry=SimpleCertificateStore.from_certs(
             [asn1_x509.Certificate.load(c.public_bytes(der)) for c in chain]),
     )
-    return SigningIdentity(signer, chain[0], self_signed)
+    return SigningIdentity(signer, self_signed)
 
 
 def _make_self_signed(folder: Path, committee: Committee) -> None:

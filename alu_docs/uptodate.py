@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from . import __version__
+from . import __version__, cachefile
 from .archive import Manifest, file_sha256, sha256
 from .paths import Paths
 
@@ -29,8 +29,7 @@ def inputs_stamp(paths: Paths) -> str:
 
 def save_stamp(paths: Paths, stamp: str) -> None:
     manifest = Manifest.load(paths.archive)
-    (paths.cache).mkdir(parents=True, exist_ok=True)
-    (paths.cache / STAMP).write_text(json.dumps({"stamp": stamp, "manifest": manifest.digest()}), encoding="utf-8")
+    cachefile.write(paths.cache / STAMP, json.dumps({"stamp": stamp, "manifest": manifest.digest()}).encode())
 
 
 def stamp_matches(paths: Paths, stamp: str) -> bool:

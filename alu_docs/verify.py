@@ -11,12 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-import yaml
-
 from .archive import LOCK, Manifest, file_sha256, locked, recover
 from .errors import ArchiveError
 from .names import MANIFEST
 from .paths import Echo, Paths
+from .records import typed_yaml
 
 
 def _approved_in_yaml(meetings: Path) -> dict[str, str]:
@@ -24,11 +23,9 @@ def _approved_in_yaml(meetings: Path) -> dict[str, str]:
     reports YAML problems, `verify` only needs this one value)."""
     found = {}
     for path in sorted(meetings.glob("*/meeting.yaml")):
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-            value = (data.get("minutes") or {}).get("approved_sha256")
-        except (OSError, yaml.YAMLError, AttributeError, RecursionError):
-            continue
+        data = typed_yaml(path)
+        minutes = data.get("minutes") if isinstance(data, dict) else None
+        value = minutes.get("approved_sha256") if isinstance(minutes, dict) else None
         if value:
             found[path.parent.name] = str(value)
     return found

@@ -39,6 +39,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .archive import write_file
 from .convert import PdfBatches, prestart
 from .errors import AluError, InvalidInput
 from .load import display_path
@@ -159,10 +160,7 @@ def _replace(path: Path, data: bytes) -> bool:
             return False
     except OSError:
         pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.new")
-    temporary.write_bytes(data)
-    os.replace(temporary, path)
+    write_file(path.parent, path.name, data)
     return True
 
 

@@ -7,9 +7,11 @@ missing on a developer's machine; under CI (CI=true) a missing tool is a failure
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -35,14 +37,30 @@ def libreoffice_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("cache")
 
 
+def new_project(root: Path) -> Path:
+    """A copy of meetings/ and templates/ with an empty archive at `root`."""
+    root.mkdir(parents=True, exist_ok=True)
+    for folder in ("meetings", "templates"):
+        shutil.copytree(ROOT / folder, root / folder)
+    (root / "archive").mkdir()
+    return root
+
+
+@contextlib.contextmanager
+def working_in(root: Path, libreoffice_cache: Path) -> Iterator[None]:
+    """For a module's one-off build: `root` as the working folder, a private HOME beside it and
+    the shared LibreOffice profiles (what the `project` fixture sets for one test)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(root)
+        patch.setenv("HOME", str(root.parent / "home"))
+        patch.setenv("XDG_CACHE_HOME", str(libreoffice_cache))
+        yield
+
+
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, libreoffice_cache: Path) -> Path:
     """A copy of meetings/ and templates/ with an empty archive, as the working folder."""
-    root = tmp_path / "project"
-    root.mkdir()
-    shutil.copytree(ROOT / "meetings", root / "meetings")
-    shutil.copytree(ROOT / "templates", root / "templates")
-    (root / "archive").mkdir()
+    root = new_project(tmp_path / "project")
     monkeypatch.chdir(root)
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(libreoffice_cache))

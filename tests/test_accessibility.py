@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +29,7 @@ from alu_docs.paths import Paths
 from alu_docs.render import notice_context
 from alu_docs.schedule import make_schedule
 from alu_docs.tagging import elements, kids, role, role_map, tag_pdf
-from tests.conftest import ROOT, need, pdfinfo, pdftotext
+from tests.conftest import ROOT, need, new_project, pdfinfo, pdftotext, working_in
 
 DATE = "2025-08-27"
 FOLDER = f"2025/{DATE}/ALU-{DATE}"
@@ -48,14 +47,9 @@ def archive(tmp_path_factory: pytest.TempPathFactory, libreoffice_cache: Path) -
     """One meeting built (notice, case papers, minutes, index) and the autumn plan, once."""
     for tool in ("soffice", "pdfinfo", "qpdf"):
         need(tool)
-    root = tmp_path_factory.mktemp("accessibility")
-    for folder in ("meetings", "templates"):
-        shutil.copytree(ROOT / folder, root / folder)
-    (root / "archive").mkdir()
+    root = new_project(tmp_path_factory.mktemp("accessibility") / "project")
     paths = Paths.at(root)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("HOME", str(root / "home"))
-        patch.setenv("XDG_CACHE_HOME", str(libreoffice_cache))
+    with working_in(root, libreoffice_cache):
         build(paths, dt.date.fromisoformat(DATE), echo=lambda _: None)
         make_schedule(paths, 2025, "autumn", today=dt.date(2025, 10, 1), echo=lambda _: None)
     return paths.archive

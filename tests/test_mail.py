@@ -21,7 +21,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from alu_docs.mail import compose
 from alu_docs.paths import Paths
-from tests.conftest import ROOT, need, run_cli
+from tests.conftest import need, new_project, run_cli, working_in
 
 DAY = "2025-08-27"
 PACKET = f"archive/2025/{DAY}/ALU-{DAY}-sakspapirer.pdf"
@@ -85,9 +85,7 @@ def built(tmp_path_factory: pytest.TempPathFactory, libreoffice_cache: Path) -> 
     """The sample meeting with a confidential case and approved minutes, built once with
     real LibreOffice; the roster has addresses and mail goes to 127.0.0.1 without STARTTLS."""
     need("soffice")
-    root = tmp_path_factory.mktemp("mail") / "project"
-    shutil.copytree(ROOT / "meetings", root / "meetings")
-    shutil.copytree(ROOT / "templates", root / "templates")
+    root = new_project(tmp_path_factory.mktemp("mail") / "project")
     yaml_path = root / "meetings" / DAY / "meeting.yaml"
     text = yaml_path.read_text(encoding="utf-8")
     text = text.replace("attendance:\n", CONFIDENTIAL_CASE + "attendance:\n", 1).replace(
@@ -96,10 +94,8 @@ def built(tmp_path_factory: pytest.TempPathFactory, libreoffice_cache: Path) -> 
     add_addresses(root)
     set_mail(root, "smtp_host", "127.0.0.1")
     set_mail(root, "starttls", "false")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("HOME", str(root.parent / "home"))
-        patch.setenv("XDG_CACHE_HOME", str(libreoffice_cache))
-        status, output = run_cli("--root", str(root), "build", DAY)
+    with working_in(root, libreoffice_cache):
+        status, output = run_cli("build", DAY)
     assert status == 0, output
     return root
 

@@ -15,7 +15,7 @@ from lxml import etree
 
 from alu_docs import noark5
 from alu_docs.paths import Paths
-from tests.conftest import ROOT, need, pdfinfo, run_cli, snapshot
+from tests.conftest import ROOT, need, new_project, pdfinfo, run_cli, snapshot, working_in
 
 DAY = "2025-08-27"
 FOLDER = f"2025/{DAY}"
@@ -51,18 +51,11 @@ def built(tmp_path_factory: pytest.TempPathFactory, libreoffice_cache: Path) -> 
     """The sample meeting with a confidential case added, built once for the module (real
     LibreOffice); each test works on its own copy."""
     need("soffice")
-    root = tmp_path_factory.mktemp("noark") / "project"
-    root.mkdir()
-    shutil.copytree(ROOT / "meetings", root / "meetings")
-    shutil.copytree(ROOT / "templates", root / "templates")
-    (root / "archive").mkdir()
+    root = new_project(tmp_path_factory.mktemp("noark") / "project")
     yaml_path = root / "meetings" / DAY / "meeting.yaml"
     text = yaml_path.read_text(encoding="utf-8")
     yaml_path.write_text(text.replace("attendance:\n", SECRET_CASE + "attendance:\n", 1), encoding="utf-8")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.chdir(root)
-        patch.setenv("HOME", str(root.parent / "home"))
-        patch.setenv("XDG_CACHE_HOME", str(libreoffice_cache))
+    with working_in(root, libreoffice_cache):
         status, output = run_cli("build", DAY)
     assert status == 0, output
     return root

@@ -31,7 +31,13 @@ def test_autumn_2025_plan_pdf_lists_the_six_dates_in_norwegian(paths: Paths) -> 
     status, output = run_cli("plan", "2025", "--term", "autumn")
     assert status == 0, output
     pdf = paths.archive / f"{PLAN}.pdf"
-    assert (paths.archive / f"{PLAN}.docx").exists()
+    import docx  # python-docx reads the DOCX as Word would keep it
+
+    document = docx.Document(str(paths.archive / f"{PLAN}.docx"))
+    words = " ".join([p.text for p in document.paragraphs]
+                     + [c.text for t in document.tables for r in t.rows for c in r.cells])
+    assert "Møteplan høsten 2025" in " ".join(words.split())
+    assert all(day in words for day in AUTUMN_2025), words
     text = " ".join(pdftotext(pdf).split())
     positions = [text.index(day) for day in AUTUMN_2025]
     assert positions == sorted(positions)

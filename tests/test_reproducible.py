@@ -9,7 +9,6 @@ import hashlib
 import io
 import json
 import os
-import shutil
 import subprocess
 import sys
 import uuid
@@ -23,20 +22,11 @@ import pytest
 from alu_docs.convert import to_pdf
 from alu_docs.errors import AluError
 from alu_docs.reproducible import ID_NAMESPACE, reproducible_pdf
-from tests.conftest import ROOT, need, pdfinfo, run_cli
+from tests.conftest import need, new_project, pdfinfo, run_cli, working_in
 
 DAY = "2025-08-27"
 FOLDER = f"2025/{DAY}"
 STEM = f"ALU-{DAY}-referat"
-
-
-def new_project(where: Path) -> Path:
-    root = where / "project"
-    root.mkdir(parents=True)
-    for folder in ("meetings", "templates"):
-        shutil.copytree(ROOT / folder, root / folder)
-    (root / "archive").mkdir()
-    return root
 
 
 @pytest.fixture(scope="module")
@@ -44,11 +34,8 @@ def built(tmp_path_factory: pytest.TempPathFactory, libreoffice_cache: Path) -> 
     """One real build of the sample meeting, and the minutes converted again in a second
     LibreOffice run (raw, not rewritten)."""
     need("soffice")
-    root = new_project(tmp_path_factory.mktemp("reproducible"))
-    with pytest.MonkeyPatch.context() as mp:
-        mp.chdir(root)
-        mp.setenv("HOME", str(root.parent / "home"))
-        mp.setenv("XDG_CACHE_HOME", str(libreoffice_cache))
+    root = new_project(tmp_path_factory.mktemp("reproducible") / "project")
+    with working_in(root, libreoffice_cache):
         status, output = run_cli("build", DAY)
         assert status == 0, output
         again = to_pdf([root / "archive" / FOLDER / f"{STEM}.docx"], root.parent / "again")[0]
@@ -101,7 +88,7 @@ def test_a_damaged_pdf_is_an_error() -> None:
 
 def _build_on(day: str, where: Path) -> Path:
     """`alu-docs build DAY` in a fresh project under `where`, the clock moved to `day` (libfaketime)."""
-    root = new_project(where)
+    root = new_project(where / "project")
     command = ["faketime", day, sys.executable, "-c", "from alu_docs.cli import main; main()", "build", DAY]
     run = subprocess.run(command, cwd=root, capture_output=True, text=True, env=os.environ, timeout=600)
     assert run.returncode == 0, run.stdout + run.stderr

@@ -35,7 +35,7 @@ from alu_docs.sign import (
     verify_signatures,
 )
 from alu_docs.verify import verify
-from tests.conftest import ROOT, need, pdfinfo, run_cli
+from tests.conftest import ROOT, need, new_project, pdfinfo, run_cli, working_in
 
 DAY = "2025-08-27"
 MINUTES = f"2025/{DAY}/ALU-{DAY}-referat.pdf"
@@ -46,15 +46,8 @@ VALID = "Signature Validation: Signature is Valid."
 def approved(tmp_path_factory: pytest.TempPathFactory, libreoffice_cache: Path) -> SimpleNamespace:
     """The sample meeting built and its minutes approved with the real commands, once."""
     need("soffice")
-    root = tmp_path_factory.mktemp("signed") / "project"
-    root.mkdir()
-    for folder in ("meetings", "templates"):
-        shutil.copytree(ROOT / folder, root / folder)
-    (root / "archive").mkdir()
-    with pytest.MonkeyPatch.context() as mp:
-        mp.chdir(root)
-        mp.setenv("HOME", str(root.parent / "home"))
-        mp.setenv("XDG_CACHE_HOME", str(libreoffice_cache))
+    root = new_project(tmp_path_factory.mktemp("signed") / "project")
+    with working_in(root, libreoffice_cache):
         status, output = run_cli("approve", DAY)  # builds the meeting, the minutes final and signed
         assert status == 0, output
     paths = Paths.at(root)
